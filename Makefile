@@ -1,0 +1,48 @@
+# One obvious command for each chore. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-dev
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-postgres lint format check clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP) ## Create the virtualenv and install everything
+
+run: $(STAMP) ## Set up (migrate, default content, local admin) and serve on http://127.0.0.1:8000
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DJANGO_DEBUG=true $(BIN)/python manage.py load_default_content
+	DJANGO_DEBUG=true $(BIN)/python manage.py ensure_local_admin
+	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(STAMP) ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+test-postgres: $(STAMP) ## Run the suite against the PostgreSQL server on 127.0.0.1:5432
+	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/portal} $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP) ## ruff (lint and format check)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Fix what ruff can fix and format the code
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: $(STAMP) ## Django's system checks and the missing-migrations check
+	DJANGO_DEBUG=true $(BIN)/python manage.py check
+	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+clean: ## Remove the virtualenv, the local database and collected static files
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,33 @@
+from django.contrib import admin
+from django.db import models
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from .models import ClinicDetails
+
+
+@admin.register(ClinicDetails)
+class ClinicDetailsAdmin(admin.ModelAdmin):
+    """One record: the list view goes straight to it, and it cannot be added twice or deleted."""
+
+    # A web address typed without a scheme is taken as https:// (Django 6's default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fieldsets = [
+        ("Clinic", {"fields": ["name", "phone", "email"]}),
+        ("Where and when", {"fields": ["street_address", "opening_hours"]}),
+        ("Directions", {"fields": ["written_directions", "directions_url", "map_embed_url"]}),
+        (
+            "Urgent help (shown at the top of every page)",
+            {"fields": ["emergency_number", "crisis_line_number", "crisis_line_name"]},
+        ),
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        details = ClinicDetails.load()
+        return redirect(reverse("admin:portal_clinicdetails_change", args=[details.pk]))

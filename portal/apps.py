@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.contrib.staticfiles.apps import StaticFilesConfig
+
+
+class PortalConfig(AppConfig):
+    name = "portal"
+    verbose_name = "Clinic site"
+
+
+class StaticFilesConfig(StaticFilesConfig):
+    """Collect only the Bootstrap files the site links to, not every variant the package ships.
+
+    Fewer files make `collectstatic` (which compresses each one) several times faster.
+    """
+
+    ignore_patterns = [
+        *StaticFilesConfig.ignore_patterns,
+        "bootstrap/css/*.rtl.*",
+        "bootstrap/css/bootstrap-*",
+        "bootstrap/css/bootstrap.css*",
+        "bootstrap/js/bootstrap.js*",
+        "bootstrap/js/bootstrap.esm*",
+        "bootstrap/js/bootstrap.min.js*",
+        "bootstrap/js/bootstrap.bundle.js*",
+        "bootstrap/js/jquery*",
+    ]

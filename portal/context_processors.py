@@ -1,0 +1,5 @@
+from .models import ClinicDetails
+
+
+def clinic(request):
+    return {"clinic": ClinicDetails.cached()}

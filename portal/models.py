@@ -1,0 +1,100 @@
+from django.conf import settings
+from django.core.cache import cache
+from django.db import models, transaction
+
+CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
+
+
+class ClinicDetails(models.Model):
+    """The clinic's contact details and urgent-help numbers, shown on every page.
+
+    There is one record (pk=1). The defaults are placeholders that make it obvious the clinic
+    has not filled them in yet; 555-01xx numbers are reserved for fiction.
+    """
+
+    SINGLETON_PK = 1
+
+    name = models.CharField(max_length=120, default="Infusion Clinic")
+    phone = models.CharField(
+        max_length=40, default="(555) 010-0123", help_text="Shown as a tap-to-call link."
+    )
+    email = models.EmailField(default="frontdesk@example.org")
+    street_address = models.TextField(
+        default="100 Example Street, Suite 200\nAnytown, ST 00000",
+        help_text="One line per line of the postal address.",
+    )
+    opening_hours = models.TextField(
+        default="Monday to Friday: 8:00 am to 5:00 pm\nSaturday and Sunday: closed",
+        help_text="One line per line, as patients should read it.",
+    )
+    written_directions = models.TextField(
+        default=(
+            "We are on the second floor. The building has a step-free entrance and a lift.\n"
+            "Free parking is behind the building. Accessible parking spaces are next to "
+            "the entrance.\n"
+            "The nearest bus stop is one block away, on Example Street."
+        ),
+        help_text="Plain written directions (for people who do not use maps). One step a line.",
+    )
+    directions_url = models.URLField(
+        blank=True,
+        default="",
+        help_text="A link to directions in a maps service. Opens in the visitor's maps app.",
+    )
+    map_embed_url = models.URLField(
+        blank=True,
+        default="",
+        help_text=(
+            "Optional. An embeddable map address. The map loads only when a visitor asks for "
+            "it, so no maps company sees visitors who do not."
+        ),
+    )
+    emergency_number = models.CharField(max_length=20, default="911")
+    crisis_line_number = models.CharField(max_length=20, default="988")
+    crisis_line_name = models.CharField(max_length=80, default="988 Suicide & Crisis Lifeline")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic details"
+        verbose_name_plural = "clinic details"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+        # Clear after commit, so no other request can re-cache the old row in between.
+        transaction.on_commit(lambda: cache.delete(CLINIC_DETAILS_CACHE_KEY))
+
+    @classmethod
+    def load(cls):
+        details, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return details
+
+    @classmethod
+    def cached(cls):
+        """The details for templates: one cache read per request, a query only on a miss."""
+        details = cache.get(CLINIC_DETAILS_CACHE_KEY)
+        if details is None:
+            details = cls.load()
+            cache.set(CLINIC_DETAILS_CACHE_KEY, details, settings.CLINIC_DETAILS_CACHE_SECONDS)
+        return details
+
+    @property
+    def phone_uri(self):
+        """The phone number as a tel: link target (digits and a leading + only)."""
+        digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
+        return f"tel:{digits}"
+
+    @property
+    def address_lines(self):
+        return [line.strip() for line in self.street_address.splitlines() if line.strip()]
+
+    @property
+    def opening_hours_lines(self):
+        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+
+    @property
+    def written_directions_lines(self):
+        return [line.strip() for line in self.written_directions.splitlines() if line.strip()]

@@ -1,0 +1,18 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from . import views
+
+admin.site.site_header = "Clinic portal administration"
+admin.site.site_title = "Clinic portal admin"
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("location/", views.LocationView.as_view(), name="location"),
+    path("healthz", views.healthz, name="healthz"),
+    path("learn/", include("education.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+]
+
+handler500 = "portal.views.server_error"

@@ -1,0 +1,44 @@
+import logging
+
+from django.db import DatabaseError, connection
+from django.http import HttpResponse, HttpResponseServerError
+from django.template import loader
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from .models import ClinicDetails
+
+logger = logging.getLogger(__name__)
+
+
+class HomeView(TemplateView):
+    template_name = "portal/home.html"
+
+
+class LocationView(TemplateView):
+    template_name = "portal/location.html"
+
+
+@never_cache
+def healthz(request):
+    """200 when the database answers, 503 when it does not (for load balancers and monitors)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        logger.warning("Health check failed: the database is unreachable.")
+        return HttpResponse(
+            "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
+        )
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+def server_error(request):
+    """The 500 page, with the urgent-help strip even when the database is what failed."""
+    try:
+        clinic = ClinicDetails.cached()
+    except Exception:  # noqa: BLE001 - the error page itself must never fail
+        clinic = ClinicDetails()  # the unsaved defaults still carry 911 and 988
+    template = loader.get_template("500.html")
+    return HttpResponseServerError(template.render({"clinic": clinic, "request": request}))

@@ -1,0 +1,17 @@
+import pytest
+from django.core.cache import cache
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache, so cached pages never leak between tests."""
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def admin_client_logged_in(client, django_user_model):
+    user = django_user_model.objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    client.force_login(user)
+    return client

@@ -1,0 +1,65 @@
+import pytest
+from django.urls import reverse
+
+from portal.models import ClinicDetails
+
+PAGES = ["home", "location"]
+
+
+@pytest.mark.django_db
+def test_every_page_shows_the_clinic_details_and_urgent_help(client):
+    details = ClinicDetails.load()
+    for name in PAGES:
+        html = client.get(reverse(name)).content.decode()
+        assert details.name in html
+        assert f'href="{details.phone_uri}"' in html
+        assert 'href="tel:911"' in html
+        assert 'href="tel:988"' in html
+        assert "It is not medical advice" in html
+
+
+@pytest.mark.django_db(transaction=True)
+def test_editing_clinic_details_in_the_admin_changes_every_page_on_the_next_request(
+    admin_client_logged_in,
+):
+    client = admin_client_logged_in
+    details = ClinicDetails.load()
+    client.get(reverse("home"))  # warm the cache with the old details
+
+    form = {
+        field.name: getattr(details, field.name)
+        for field in ClinicDetails._meta.get_fields()
+        if field.name not in {"id", "updated_at"}
+    }
+    form.update(name="Riverside Infusion Center", phone="(555) 010-0199", crisis_line_number="988")
+    response = client.post(
+        reverse("admin:portal_clinicdetails_change", args=[details.pk]), form, follow=True
+    )
+    assert response.status_code == 200
+    assert not (response.context and response.context.get("errors")), response.context["errors"]
+
+    for name in PAGES:
+        html = client.get(reverse(name)).content.decode()
+        assert "Riverside Infusion Center" in html
+        assert 'href="tel:5550100199"' in html
+
+
+@pytest.mark.django_db
+def test_clinic_details_are_read_from_the_cache_after_the_first_request(
+    client, django_assert_num_queries
+):
+    ClinicDetails.load()
+    client.get(reverse("location"))
+    with django_assert_num_queries(0):
+        client.get(reverse("location"))
+
+
+@pytest.mark.django_db
+def test_the_admin_list_goes_straight_to_the_one_record(admin_client_logged_in):
+    response = admin_client_logged_in.get(reverse("admin:portal_clinicdetails_changelist"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:portal_clinicdetails_change", args=[1])
+
+
+def test_phone_link_keeps_only_digits_and_plus():
+    assert ClinicDetails(phone="+1 (555) 010-0123 ext").phone_uri == "tel:+15550100123"

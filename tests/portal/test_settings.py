@@ -1,0 +1,66 @@
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_django(env_overrides, *args):
+    """Run manage.py in a fresh process with exactly the given DJANGO_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.pop("DATABASE_URL", None)
+    env.update(env_overrides, DJANGO_SETTINGS_MODULE="portal.settings")
+    return subprocess.run(  # noqa: S603 - our own manage.py with a fixed argument list
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(**overrides):
+    return {
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
+        **overrides,
+    }
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    env = production_env()
+    del env["DJANGO_SECRET_KEY"]
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_allowed_hosts():
+    env = production_env()
+    del env["DJANGO_ALLOWED_HOSTS"]
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS must be set" in result.stderr
+
+
+def test_deploy_check_is_silent_with_production_settings():
+    result = run_django(production_env(), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_deploy_check_warns_when_https_is_switched_off():
+    """The switches really reach the settings: turning off the redirect is reported."""
+    env = production_env(DJANGO_SECURE_SSL_REDIRECT="false")
+    result = run_django(env, "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr + result.stdout
+
+
+def test_debug_mode_starts_without_a_secret_key():
+    result = run_django({"DJANGO_DEBUG": "true"}, "check")
+    assert result.returncode == 0, result.stderr

@@ -1,0 +1,25 @@
+"""Test settings: production settings, with what a test run needs swapped in.
+
+The environment defaults below only fill gaps, so `DATABASE_URL=postgres://... pytest` runs the
+same suite against PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault(
+    "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
+)
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_DEBUG", "false")
+
+from portal.settings import *  # noqa: F403
+
+# The test client speaks plain HTTP; tests that need HTTPS ask for it with secure=True.
+SECURE_SSL_REDIRECT = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Tests run without `collectstatic`; the production storage is tested on its own.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
