@@ -23,7 +23,7 @@ install: $(STAMP) ## Create the virtualenv and install everything
 run: $(STAMP) ## Set up (migrate, default content, local admin) and serve on http://127.0.0.1:8000
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_default_content
-	DJANGO_DEBUG=true $(BIN)/python manage.py ensure_local_admin
+	DJANGO_DEBUG=true $(BIN)/python manage.py create_local_accounts
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)

@@ -46,9 +46,11 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
     "django.contrib.sitemaps",
+    "django.contrib.postgres",  # full-text search when the database is PostgreSQL
     "bootstrap",  # Bootstrap's CSS/JS as static files: no CDN.
     "crispy_forms",
     "crispy_bootstrap5",
+    "simple_history",
     "portal",
     "education",
 ]
@@ -62,6 +64,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django.middleware.http.ConditionalGetMiddleware",
+    # Records which staff member made each change in the page history.
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"

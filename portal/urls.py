@@ -1,6 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
+
+from education.sitemaps import SITEMAPS
+from education.views import RobotsView, search
 
 from . import views
 
@@ -12,6 +16,9 @@ urlpatterns = [
     path("location/", views.LocationView.as_view(), name="location"),
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
+    path("search/", search, name="search"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("robots.txt", RobotsView.as_view(), name="robots"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 

@@ -6,6 +6,8 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
+from education.views import journey
+
 from .models import ClinicDetails
 
 logger = logging.getLogger(__name__)
@@ -13,6 +15,9 @@ logger = logging.getLogger(__name__)
 
 class HomeView(TemplateView):
     template_name = "portal/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(journey=journey(), **kwargs)
 
 
 class LocationView(TemplateView):

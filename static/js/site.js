@@ -17,3 +17,14 @@
     });
   });
 })();
+
+(function () {
+  "use strict";
+  // A print button for handouts such as "After your infusion".
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
@@ -6,21 +8,28 @@ from portal.models import ClinicDetails
 
 
 @pytest.mark.django_db
-def test_local_admin_is_created_with_the_printed_password(settings, capsys):
+def test_local_accounts_are_created_with_the_printed_passwords(settings, capsys):
     settings.DEBUG = True
-    call_command("ensure_local_admin")
+    call_command("create_local_accounts")
     out = capsys.readouterr().out
-    password = out.split("password: ")[1].split()[0]
-    user = get_user_model().objects.get(username="admin")
-    assert user.is_superuser
-    assert user.check_password(password)
+    printed = dict(re.findall(r"^\s+(\w+)\s+password: (\S+)", out, flags=re.MULTILINE))
+    assert set(printed) == {"admin", "editor", "reviewer"}
+    users = get_user_model().objects
+    for username, password in printed.items():
+        assert users.get(username=username).check_password(password), username
+    assert users.get(username="admin").is_superuser
+    editor = users.get(username="editor")
+    assert not editor.is_superuser
+    assert editor.has_perm("education.change_educationpage")
+    assert not editor.has_perm("education.publish_educationpage")
+    assert users.get(username="reviewer").has_perm("education.publish_educationpage")
 
 
 @pytest.mark.django_db
-def test_local_admin_refuses_to_run_in_production(settings):
+def test_local_accounts_refuse_to_be_made_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
-        call_command("ensure_local_admin")
+        call_command("create_local_accounts")
     assert not get_user_model().objects.exists()
 
 

@@ -1,0 +1,263 @@
+import datetime
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import F
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from . import services
+from .models import (
+    FAQ,
+    READING_GRADE_TARGET,
+    REVIEW_DUE_SOON_DAYS,
+    EducationPage,
+    Reference,
+    ReviewerProfile,
+    Topic,
+)
+from .views import page_context
+
+
+class ReviewStatusFilter(admin.SimpleListFilter):
+    title = "clinical review"
+    parameter_name = "review"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("never", "Never reviewed"),
+            ("overdue", "Review overdue"),
+            ("soon", f"Due within {REVIEW_DUE_SOON_DAYS} days"),
+            ("attention", "Needs attention (any of the above)"),
+        ]
+
+    def queryset(self, request, queryset):
+        today = timezone.localdate()
+        soon = today + datetime.timedelta(days=REVIEW_DUE_SOON_DAYS)
+        if self.value() == "never":
+            return queryset.filter(last_reviewed_on__isnull=True)
+        if self.value() == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        if self.value() == "soon":
+            return queryset.filter(next_review_due__gte=today, next_review_due__lte=soon)
+        if self.value() == "attention":
+            return queryset.review_due(today=today)
+        return queryset
+
+
+class FAQInline(admin.StackedInline):
+    model = FAQ
+    extra = 0
+    fields = ["order", "question", "answer"]
+
+
+class ReferenceInline(admin.TabularInline):
+    model = Reference
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    extra = 0
+    fields = ["order", "citation", "url"]
+
+
+@admin.register(EducationPage)
+class EducationPageAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "title",
+        "topic",
+        "status",
+        "reading_grade_display",
+        "word_count",
+        "review_display",
+        "next_review_due",
+    ]
+    list_filter = ["status", "topic", ReviewStatusFilter]
+    search_fields = ["title", "summary", "body"]
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["related_pages"]
+    inlines = [FAQInline, ReferenceInline]
+    actions = ["submit_for_review", "publish", "unpublish", "mark_reviewed"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "topic", "order", "summary", "body"]}),
+        ("Related pages", {"fields": ["related_pages"], "classes": ["collapse"]}),
+        ("Status", {"fields": ["status", "author", "published_at"]}),
+        (
+            "Clinical review",
+            {
+                "fields": [
+                    "reviewer_name",
+                    "reviewer_credentials",
+                    "last_reviewed_on",
+                    "next_review_due",
+                ]
+            },
+        ),
+        ("Plain language", {"fields": ["reading_grade_display", "word_count"]}),
+    ]
+    history_list_display = ["status"]
+    object_history_template = "admin/education/educationpage/object_history.html"
+    object_history_list_template = "admin/education/educationpage/history_list.html"
+
+    def get_ordering(self, request):
+        # Never-reviewed pages first, then the ones whose review is due soonest.
+        return [
+            F("last_reviewed_on").asc(nulls_first=True),
+            F("next_review_due").asc(nulls_last=True),
+            "title",
+        ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("topic")
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = [
+            "published_at",
+            "reviewer_name",
+            "reviewer_credentials",
+            "last_reviewed_on",
+            "reading_grade_display",
+            "word_count",
+        ]
+        if not services.can_review(request.user):
+            readonly.append("next_review_due")
+        return readonly
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        # The status in the database, not the object's: when restoring an old version, obj
+        # is that version and carries its old status.
+        old_status = (
+            EducationPage.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
+            if obj is not None and obj.pk
+            else None
+        )
+        user = request.user
+
+        class StatusCheckedForm(form_class):
+            def clean_status(self):
+                new_status = self.cleaned_data["status"]
+                try:
+                    services.check_status_change(
+                        user=user,
+                        old_status=old_status or EducationPage.Status.DRAFT,
+                        new_status=new_status,
+                    )
+                except PermissionDenied as error:
+                    raise ValidationError(str(error)) from None
+                return new_status
+
+        return StatusCheckedForm
+
+    def has_change_permission(self, request, obj=None):
+        # Published pages are what patients read: only reviewers may change them.
+        if obj is not None and obj.is_published and not services.can_publish(request.user):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_publish_permission(self, request):
+        return services.can_publish(request.user)
+
+    def has_review_permission(self, request):
+        return services.can_review(request.user)
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.author is None:
+            obj.author = request.user
+        if obj.is_published and obj.published_at is None:
+            obj.published_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        page = form.instance
+        page.refresh_reading_stats()  # the FAQs are saved only now
+        EducationPage.objects.filter(pk=page.pk).update(
+            reading_grade=page.reading_grade, word_count=page.word_count
+        )
+
+    @admin.display(description="reading grade", ordering="reading_grade")
+    def reading_grade_display(self, obj):
+        if obj.is_reading_grade_too_high:
+            return format_html(
+                '<strong class="errornote">{} - above grade {}: use shorter sentences and '
+                "everyday words</strong>",
+                obj.reading_grade,
+                READING_GRADE_TARGET,
+            )
+        return obj.reading_grade
+
+    @admin.display(description="review")
+    def review_display(self, obj):
+        if obj.last_reviewed_on is None:
+            return "Never reviewed"
+        if obj.is_review_overdue:
+            return format_html('<strong class="errornote">{}</strong>', "Overdue")
+        return f"Reviewed {obj.last_reviewed_on:%b %d, %Y}"
+
+    def _apply(self, request, queryset, service, done):
+        changed = 0
+        for page in queryset:
+            try:
+                service(page=page, user=request.user)
+                changed += 1
+            except (PermissionDenied, ValidationError) as error:
+                message = getattr(error, "message", None) or str(error)
+                self.message_user(request, f"{page}: {message}", messages.ERROR)
+        if changed:
+            self.message_user(request, f"{changed} page(s) {done}.", messages.SUCCESS)
+
+    @admin.action(description="Submit selected pages for clinical review")
+    def submit_for_review(self, request, queryset):
+        self._apply(request, queryset, services.page_submit_for_review, "submitted for review")
+
+    @admin.action(description="Publish selected pages", permissions=["publish"])
+    def publish(self, request, queryset):
+        self._apply(request, queryset, services.page_publish, "published")
+
+    @admin.action(description="Unpublish selected pages (back to draft)", permissions=["publish"])
+    def unpublish(self, request, queryset):
+        self._apply(request, queryset, services.page_unpublish, "unpublished")
+
+    @admin.action(
+        description="Mark selected pages as clinically reviewed today", permissions=["review"]
+    )
+    def mark_reviewed(self, request, queryset):
+        self._apply(request, queryset, services.page_mark_reviewed, "marked as reviewed")
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(self.preview_view)
+        return [
+            path("<path:object_id>/preview/", preview, name="education_educationpage_preview"),
+            *super().get_urls(),
+        ]
+
+    def preview_view(self, request, object_id):
+        """The page as patients will see it, whatever its status."""
+        page = self.get_object(request, object_id)
+        if page is None or not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        context = page_context(page, related=page.related_pages.all())
+        context["is_preview"] = True
+        response = TemplateResponse(request, "education/page_detail.html", context)
+        response["X-Robots-Tag"] = "noindex"
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["preview_url"] = reverse("admin:education_educationpage_preview", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["title", "order", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+
+
+@admin.register(ReviewerProfile)
+class ReviewerProfileAdmin(admin.ModelAdmin):
+    list_display = ["display_name", "credentials", "user"]
+    autocomplete_fields = ["user"]

@@ -1,0 +1,68 @@
+"""The clinic's default pages, shipped as TOML files in education/default_content/."""
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+CONTENT_DIR = Path(__file__).resolve().parent / "default_content"
+
+
+@dataclass
+class DefaultPage:
+    title: str
+    slug: str
+    topic: str
+    order: int
+    summary: str
+    body: str
+    faqs: list[dict]
+    references: list[dict]
+
+    def fingerprint(self):
+        return content_fingerprint(
+            title=self.title,
+            summary=self.summary,
+            body=self.body,
+            faqs=[(f["question"], f["answer"].strip()) for f in self.faqs],
+            references=[(r["citation"], r["url"]) for r in self.references],
+        )
+
+
+def content_fingerprint(*, title, summary, body, faqs, references):
+    """A digest of what patients read on a page, to tell whether staff have changed it."""
+    payload = json.dumps(
+        [title, summary, body.strip(), [list(f) for f in faqs], [list(r) for r in references]]
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def page_fingerprint(page):
+    return content_fingerprint(
+        title=page.title,
+        summary=page.summary,
+        body=page.body,
+        faqs=[(faq.question, faq.answer.strip()) for faq in page.faqs.all()],
+        references=[(ref.citation, ref.url) for ref in page.references.all()],
+    )
+
+
+def default_pages(directory=None):
+    pages = []
+    for path in sorted((directory or CONTENT_DIR).glob("*.toml")):
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+        pages.append(
+            DefaultPage(
+                title=data["title"],
+                slug=data["slug"],
+                topic=data["topic"],
+                order=data["order"],
+                summary=data["summary"],
+                body=data["body"].strip() + "\n",
+                faqs=data.get("faqs", []),
+                references=data.get("references", []),
+            )
+        )
+    return pages

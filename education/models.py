@@ -1,0 +1,238 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from simple_history.models import HistoricalRecords
+
+from .rendering import reading_grade, render_markdown, word_count
+
+READING_GRADE_TARGET = 8.0
+REVIEW_DUE_SOON_DAYS = 30
+REVIEW_INTERVAL_DAYS = 365
+
+
+class Topic(models.Model):
+    """A step of the patient journey (About the treatment, Before your visit, ...)."""
+
+    title = models.CharField(max_length=80)
+    slug = models.SlugField(unique=True)
+    summary = models.CharField(max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("education:topic", args=[self.slug])
+
+
+class EducationPageQuerySet(models.QuerySet):
+    def published(self):
+        """The pages patients may see. Every public listing starts here."""
+        return self.filter(status=EducationPage.Status.PUBLISHED)
+
+    def review_due(self, *, within_days=REVIEW_DUE_SOON_DAYS, today=None):
+        """Pages whose clinical review is overdue, due soon, or that were never reviewed."""
+        today = today or timezone.localdate()
+        return self.filter(
+            Q(next_review_due__lte=today + datetime.timedelta(days=within_days))
+            | Q(last_reviewed_on__isnull=True)
+        )
+
+    def for_display(self):
+        return self.select_related("topic")
+
+
+class EducationPage(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        IN_REVIEW = "in_review", "In review"
+        PUBLISHED = "published", "Published"
+
+    title = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=160, unique=True)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="pages")
+    summary = models.CharField(
+        max_length=300, help_text="Two plain sentences. Also used as the search-engine summary."
+    )
+    body = models.TextField(
+        help_text=(
+            "Markdown. ## for a section heading (listed in the page's contents). "
+            'Care cards: a line !!! info "Title", !!! contact "Title" or !!! urgent "Title", '
+            "then the card's text indented by four spaces."
+        )
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Order within the topic.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    related_pages = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        related_name="related_from",
+        help_text="Shown under the page, with the other pages of the same topic.",
+    )
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="authored_pages",
+    )
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_pages",
+        editable=False,
+    )
+    # Copied at review time, so the page keeps saying who signed it off even if the
+    # reviewer's profile changes later.
+    reviewer_name = models.CharField(max_length=120, blank=True, editable=False)
+    reviewer_credentials = models.CharField(max_length=120, blank=True, editable=False)
+    last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
+    next_review_due = models.DateField(null=True, blank=True)
+
+    # Derived from the Markdown on save: rendered once, not on every view.
+    body_html = models.TextField(editable=False, default="")
+    body_text = models.TextField(editable=False, default="")
+    headings = models.JSONField(editable=False, default=list)
+    reading_grade = models.FloatField(editable=False, default=0)
+    word_count = models.PositiveIntegerField(editable=False, default=0)
+    # What load_default_content wrote, to tell later whether staff have edited the page.
+    default_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(
+        excluded_fields=["body_html", "body_text", "headings", "default_content_fingerprint"]
+    )
+
+    objects = EducationPageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["topic__order", "order", "title"]
+        permissions = [
+            ("publish_educationpage", "Can publish and unpublish education pages"),
+            ("review_educationpage", "Can mark education pages as clinically reviewed"),
+        ]
+        indexes = [models.Index(fields=["status", "topic", "order"])]
+
+    def __str__(self):
+        return self.title
+
+    def save(self, *args, **kwargs):
+        self.render()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("education:page", args=[self.slug])
+
+    def render(self):
+        rendered = render_markdown(self.body)
+        self.body_html = rendered.html
+        self.body_text = rendered.text
+        self.headings = rendered.headings
+        self.refresh_reading_stats()
+
+    def refresh_reading_stats(self):
+        """Reading grade and word count over everything a patient reads: body and FAQs."""
+        faq_texts = []
+        if self.pk:
+            faq_texts = [f"{faq.question}\n{faq.answer_text}" for faq in self.faqs.all()]
+        text = "\n".join([self.body_text, *faq_texts])
+        self.reading_grade = reading_grade(text)
+        self.word_count = word_count(text)
+
+    @property
+    def safe_body_html(self):
+        # Sanitised by nh3 in render(), every time the Markdown is saved.
+        return mark_safe(self.body_html)  # noqa: S308
+
+    @property
+    def is_published(self):
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_reading_grade_too_high(self):
+        return self.reading_grade > READING_GRADE_TARGET
+
+    @property
+    def is_review_overdue(self):
+        return self.next_review_due is not None and self.next_review_due < timezone.localdate()
+
+    @property
+    def is_clinically_reviewed(self):
+        return bool(self.last_reviewed_on and self.reviewer_name)
+
+
+class FAQ(models.Model):
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="faqs")
+    question = models.CharField(max_length=200)
+    answer = models.TextField(help_text="Markdown.")
+    answer_html = models.TextField(editable=False, default="")
+    answer_text = models.TextField(editable=False, default="")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords(excluded_fields=["answer_html", "answer_text"])
+
+    class Meta:
+        ordering = ["order", "pk"]
+        verbose_name = "FAQ"
+        verbose_name_plural = "FAQs"
+
+    def __str__(self):
+        return self.question
+
+    def save(self, *args, **kwargs):
+        rendered = render_markdown(self.answer)
+        self.answer_html = rendered.html
+        self.answer_text = rendered.text
+        super().save(*args, **kwargs)
+
+    @property
+    def safe_answer_html(self):
+        # Sanitised by nh3 in save().
+        return mark_safe(self.answer_html)  # noqa: S308
+
+
+class Reference(models.Model):
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="references")
+    citation = models.CharField(
+        max_length=400, help_text="Authors. Title. Journal. Year;Volume(Issue):pages."
+    )
+    url = models.URLField(
+        max_length=400, help_text="A DOI link (https://doi.org/...) or the source's address."
+    )
+    order = models.PositiveSmallIntegerField(default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.citation
+
+
+class ReviewerProfile(models.Model):
+    """How a clinical reviewer is named on the pages they sign off."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    display_name = models.CharField(max_length=120, help_text="For example: Dr. Jane Smith")
+    credentials = models.CharField(max_length=120, help_text="For example: MD, anesthesiologist")
+
+    def __str__(self):
+        return f"{self.display_name}, {self.credentials}"

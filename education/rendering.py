@@ -1,0 +1,139 @@
+"""Markdown to safe HTML for patient pages.
+
+Staff write Markdown; Python-Markdown renders it and nh3 keeps only an allow-list of tags,
+attributes and URL schemes. Whatever an editor types, no script, event handler, frame or
+javascript: link reaches a patient's browser.
+"""
+
+import html as html_lib
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass, field
+
+import markdown
+import nh3
+import textstat
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
+
+# The three care-card levels of the NHS design system, as Markdown admonitions:
+#   !!! info "Title"   !!! contact "Title"   !!! urgent "Title"
+CARE_CARD_KINDS = {
+    "info": "Information",
+    "contact": "Contact the clinic",
+    "urgent": "Urgent: get help now",
+}
+
+ALLOWED_TAGS = {
+    "a", "abbr", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3", "h4",
+    "hr", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
+    "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "th": {"scope", "align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+ALLOWED_CLASSES = {
+    "div": {"care-card", *(f"care-card--{kind}" for kind in CARE_CARD_KINDS)},
+    "p": {"care-card__title"},
+    "span": {"visually-hidden"},
+}
+ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
+
+
+class CareCardProcessor(Treeprocessor):
+    """Turn admonition blocks into care cards, with the level spelled out for screen readers."""
+
+    def run(self, root):
+        for div in root.iter("div"):
+            classes = div.get("class", "").split()
+            if "admonition" not in classes:
+                continue
+            kind = next((c for c in classes if c in CARE_CARD_KINDS), "info")
+            div.set("class", f"care-card care-card--{kind}")
+            title = next((child for child in div if child.get("class") == "admonition-title"), None)
+            if title is not None:
+                title.set("class", "care-card__title")
+                label = etree.Element("span", {"class": "visually-hidden"})
+                label.text = f"{CARE_CARD_KINDS[kind]}: "
+                label.tail = title.text
+                title.text = None
+                title.insert(0, label)
+
+
+class CareCardExtension(Extension):
+    def extendMarkdown(self, md):
+        # After admonition (priority 20 in the block parser), before toc (treeprocessor 5).
+        md.treeprocessors.register(CareCardProcessor(md), "care_cards", 10)
+
+
+@dataclass
+class RenderedMarkdown:
+    html: str
+    text: str
+    headings: list[dict] = field(default_factory=list)
+
+
+def _markdown():
+    return markdown.Markdown(
+        extensions=[
+            "admonition",
+            "tables",
+            "sane_lists",
+            CareCardExtension(),
+            "toc",
+        ],
+        extension_configs={"toc": {"toc_depth": "2-2", "slugify": _slugify_heading}},
+        output_format="html",
+    )
+
+
+def _slugify_heading(value, separator):
+    slug = re.sub(r"[^\w\s-]", "", value).strip().lower()
+    return re.sub(r"[-\s]+", separator, slug) or "section"
+
+
+def sanitise_html(html):
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        clean_content_tags={"script", "style"},
+        link_rel="noopener noreferrer",
+    )
+
+
+def html_to_text(html):
+    """Plain text of sanitised HTML: for search, word counts and reading grade."""
+    text = nh3.clean(re.sub(r"</(p|li|h\d|td|th|div)>", r"</\1>\n", html), tags=set())
+    text = html_lib.unescape(text)
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+def render_markdown(source):
+    """Render staff-written Markdown to sanitised HTML, plain text and the h2 headings."""
+    md = _markdown()
+    html = sanitise_html(md.convert(source or ""))
+    headings = [
+        {"id": token["id"], "title": html_lib.unescape(token["name"])} for token in md.toc_tokens
+    ]
+    return RenderedMarkdown(html=html, text=html_to_text(html), headings=headings)
+
+
+def reading_grade(text):
+    """US school grade (Flesch-Kincaid) of plain text; 0 for empty text."""
+    if not text.strip():
+        return 0.0
+    return round(textstat.flesch_kincaid_grade(text), 1)
+
+
+def word_count(text):
+    return textstat.lexicon_count(text) if text.strip() else 0

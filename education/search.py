@@ -1,0 +1,127 @@
+"""Search over published pages.
+
+PostgreSQL: full-text search with ranking and highlighted snippets (django.contrib.postgres).
+Other databases (SQLite in development): every word must appear; title matches rank first.
+"""
+
+import re
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import EducationPage
+
+MAX_QUERY_LENGTH = 200
+MAX_WORDS = 8
+MAX_RESULTS = 30
+SIMPLE_CANDIDATES = 200
+SNIPPET_CHARS = 180
+# Control characters no page contains: they mark matches until the snippet is escaped.
+_START, _STOP = "\x02", "\x03"
+
+
+@dataclass
+class SearchResult:
+    page: EducationPage
+    snippet: SafeString
+
+
+def clean_query(raw):
+    """The words worth searching for: letters and digits only, a few of them, never an error."""
+    return re.findall(r"\w+", (raw or "")[:MAX_QUERY_LENGTH])[:MAX_WORDS]
+
+
+def search_pages(raw_query):
+    words = clean_query(raw_query)
+    if not words:
+        return []
+    if connection.vendor == "postgresql":
+        return _search_postgres(words)
+    return _search_simple(words)
+
+
+def _highlighted(text):
+    """Escape text, then turn the match markers into <mark> tags."""
+    html = escape(text).replace(_START, "<mark>").replace(_STOP, "</mark>")
+    return mark_safe(html)  # noqa: S308 - escaped on the line above; only our tags added
+
+
+def _search_postgres(words):
+    from django.contrib.postgres.search import (
+        SearchHeadline,
+        SearchQuery,
+        SearchRank,
+        SearchVector,
+    )
+
+    vector = (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body_text", weight="C", config="english")
+    )
+    query = SearchQuery(" ".join(words), search_type="websearch", config="english")
+    pages = (
+        EducationPage.objects.published()
+        .for_display()
+        .annotate(
+            search=vector,
+            rank=SearchRank(vector, query),
+            headline=SearchHeadline(
+                "body_text",
+                query,
+                config="english",
+                start_sel=_START,
+                stop_sel=_STOP,
+                max_words=30,
+                min_words=12,
+            ),
+        )
+        .filter(search=query)
+        .order_by("-rank", "title")[:MAX_RESULTS]
+    )
+    return [SearchResult(page=page, snippet=_highlighted(page.headline)) for page in pages]
+
+
+def _search_simple(words):
+    """Every word must appear; pages are ranked in Python by where and how often they match."""
+    condition = Q()
+    for word in words:
+        condition &= (
+            Q(title__icontains=word) | Q(summary__icontains=word) | Q(body_text__icontains=word)
+        )
+    candidates = (
+        EducationPage.objects.published().for_display().filter(condition)[:SIMPLE_CANDIDATES]
+    )
+    pattern = _words_pattern(words)
+
+    def score(page):
+        return (
+            10 * len(pattern.findall(page.title))
+            + 3 * len(pattern.findall(page.summary))
+            + len(pattern.findall(page.body_text))
+        )
+
+    ranked = sorted(candidates, key=lambda page: (-score(page), page.title))[:MAX_RESULTS]
+    return [SearchResult(page=page, snippet=_simple_snippet(page, pattern)) for page in ranked]
+
+
+def _words_pattern(words):
+    return re.compile("|".join(re.escape(word) for word in words), re.IGNORECASE)
+
+
+def _simple_snippet(page, pattern):
+    text = " ".join(page.body_text.split())
+    found = pattern.search(text)
+    if not found:
+        return _highlighted(page.summary)
+    start = max(0, found.start() - SNIPPET_CHARS // 3)
+    if start:  # begin at a word, not halfway through one
+        start = text.find(" ", start, found.start()) + 1 or found.start()
+    window = text[start : start + SNIPPET_CHARS]
+    window = (
+        ("... " if start else "") + window + (" ..." if len(text) > start + SNIPPET_CHARS else "")
+    )
+    return _highlighted(pattern.sub(lambda m: f"{_START}{m.group(0)}{_STOP}", window))

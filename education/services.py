@@ -1,0 +1,84 @@
+"""Changes to education pages that carry rules: who may publish, review, submit.
+
+Every rule is checked here, on the server, whatever the admin shows or hides.
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from .models import REVIEW_INTERVAL_DAYS, EducationPage, ReviewerProfile
+
+PUBLISH_PERMISSION = "education.publish_educationpage"
+REVIEW_PERMISSION = "education.review_educationpage"
+
+
+def can_publish(user):
+    return user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_review(user):
+    return user.has_perm(REVIEW_PERMISSION)
+
+
+def check_status_change(*, user, old_status, new_status):
+    """Raise PermissionDenied if `user` may not move a page from one status to another."""
+    if old_status == new_status:
+        return
+    published = EducationPage.Status.PUBLISHED
+    if published in (old_status, new_status) and not can_publish(user):
+        raise PermissionDenied("Only clinical reviewers can publish or unpublish a page.")
+
+
+def _save(page, user):
+    page._history_user = user  # so the page's history says who made the change
+    page.full_clean()
+    page.save()
+    return page
+
+
+@transaction.atomic
+def page_submit_for_review(*, page, user):
+    if page.status == EducationPage.Status.PUBLISHED:
+        raise ValidationError("This page is already published.")
+    page.status = EducationPage.Status.IN_REVIEW
+    return _save(page, user)
+
+
+@transaction.atomic
+def page_publish(*, page, user):
+    check_status_change(
+        user=user, old_status=page.status, new_status=EducationPage.Status.PUBLISHED
+    )
+    page.status = EducationPage.Status.PUBLISHED
+    page.published_at = page.published_at or timezone.now()
+    return _save(page, user)
+
+
+@transaction.atomic
+def page_unpublish(*, page, user):
+    check_status_change(user=user, old_status=page.status, new_status=EducationPage.Status.DRAFT)
+    page.status = EducationPage.Status.DRAFT
+    return _save(page, user)
+
+
+@transaction.atomic
+def page_mark_reviewed(*, page, user, reviewed_on=None):
+    """Stamp a clinical review: who, with what credentials, when, and when it is next due."""
+    if not can_review(user):
+        raise PermissionDenied("Only clinical reviewers can mark a page as reviewed.")
+    try:
+        profile = user.reviewer_profile
+    except ReviewerProfile.DoesNotExist:
+        raise ValidationError(
+            "Add your name and credentials under Reviewer profiles before signing off pages."
+        ) from None
+    reviewed_on = reviewed_on or timezone.localdate()
+    page.reviewed_by = user
+    page.reviewer_name = profile.display_name
+    page.reviewer_credentials = profile.credentials
+    page.last_reviewed_on = reviewed_on
+    page.next_review_due = reviewed_on + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
+    return _save(page, user)

@@ -1,0 +1,41 @@
+from django.contrib.sitemaps import Sitemap
+from django.urls import reverse
+
+from .models import EducationPage, Topic
+
+
+class EducationPageSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.8
+
+    def items(self):
+        return EducationPage.objects.published().order_by("pk")
+
+    def lastmod(self, page):
+        return page.updated_at
+
+
+class TopicSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.6
+
+    def items(self):
+        return Topic.objects.order_by("order")
+
+
+class FixedPagesSitemap(Sitemap):
+    changefreq = "monthly"
+    priority = 0.5
+
+    def items(self):
+        return ["home", "location"]
+
+    def location(self, name):
+        return reverse(name)
+
+
+SITEMAPS = {
+    "pages": EducationPageSitemap,
+    "topics": TopicSitemap,
+    "fixed": FixedPagesSitemap,
+}

@@ -1,0 +1,98 @@
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.http import http_date
+from django.views.generic import TemplateView
+
+from portal.models import ClinicDetails
+
+from . import seo
+from .models import EducationPage, Topic
+from .search import clean_query, search_pages
+
+
+def journey():
+    """The topics in journey order, each with its published pages (two queries)."""
+    pages = EducationPage.objects.published().only(
+        "title", "slug", "summary", "topic_id", "order", "status"
+    )
+    return Topic.objects.prefetch_related(
+        Prefetch("pages", queryset=pages.order_by("order", "title"), to_attr="published_pages")
+    )
+
+
+def related_pages(page):
+    """Published pages chosen by staff, then the rest of the same topic (one query)."""
+    return (
+        EducationPage.objects.published()
+        .filter(Q(related_from=page) | Q(topic_id=page.topic_id))
+        .exclude(pk=page.pk)
+        .only("title", "slug", "summary", "status")
+        .distinct()
+        .order_by("order", "title")[:5]
+    )
+
+
+def page_context(page, *, related, request=None):
+    faqs = list(page.faqs.all())
+    home = ("Home", reverse("home"))
+    topic = (page.topic.title, page.topic.get_absolute_url())
+    here = (page.title, page.get_absolute_url())
+    context = {
+        "page": page,
+        "topic": page.topic,
+        "faqs": faqs,
+        "references": list(page.references.all()),
+        "related_pages": list(related),
+        "breadcrumbs": [home, topic],
+    }
+    if request is not None:
+        crumbs = [(name, request.build_absolute_uri(url)) for name, url in (home, topic, here)]
+        context["json_ld"] = seo.json_ld_graph(
+            seo.medical_web_page(
+                page=page,
+                url=crumbs[-1][1],
+                crumbs=crumbs,
+                publisher_name=ClinicDetails.cached().name,
+            ),
+            seo.faq_page(faqs) if faqs else None,
+        )
+    return context
+
+
+def page_detail(request, slug):
+    page = get_object_or_404(
+        EducationPage.objects.published().for_display().prefetch_related("faqs", "references"),
+        slug=slug,
+    )
+    context = page_context(page, related=related_pages(page), request=request)
+    response = render(request, "education/page_detail.html", context)
+    # The header and footer come from the clinic details, so either can make the page newer.
+    last_modified = max(page.updated_at, ClinicDetails.cached().updated_at)
+    response["Last-Modified"] = http_date(last_modified.timestamp())
+    return response
+
+
+def topic_detail(request, slug):
+    topic = get_object_or_404(Topic, slug=slug)
+    pages = EducationPage.objects.published().filter(topic=topic).order_by("order", "title")
+    return render(request, "education/topic_detail.html", {"topic": topic, "pages": pages})
+
+
+def search(request):
+    raw_query = request.GET.get("q", "")
+    words = clean_query(raw_query)
+    results = search_pages(raw_query) if words else []
+    context = {
+        "query": " ".join(words),
+        "searched": bool(raw_query.strip()),
+        "has_words": bool(words),
+        "results": results,
+        "suggestions": ["driving", "side effects", "preparing", "alcohol"],
+    }
+    return render(request, "education/search.html", context)
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

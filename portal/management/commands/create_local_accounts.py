@@ -1,0 +1,55 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError
+
+from education.models import ReviewerProfile
+
+# username -> (role group, description). The superuser has no group.
+LOCAL_ACCOUNTS = {
+    "admin": (None, "superuser: everything"),
+    "editor": ("Content editors", "writes pages and submits them for review"),
+    "reviewer": ("Clinical reviewers", "publishes pages and signs off clinical reviews"),
+}
+
+
+class Command(BaseCommand):
+    help = (
+        "For local development only: make sure an admin, a content editor and a clinical "
+        "reviewer account exist, give each a fresh random password and print the logins. "
+        "Refuses to run unless DJANGO_DEBUG is on."
+    )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG:
+            raise CommandError(
+                "create_local_accounts only runs with DJANGO_DEBUG=true. "
+                "On a real server use `manage.py createsuperuser` and the admin."
+            )
+        admin_url = f"http://127.0.0.1:8000/{settings.ADMIN_URL}"
+        lines = [f"Local accounts for {admin_url} (new passwords each time the site starts):"]
+        for username, (group_name, description) in LOCAL_ACCOUNTS.items():
+            password = self.ensure_account(username, group_name)
+            lines.append(f"  {username:<9} password: {password}   ({description})")
+        self.stdout.write(self.style.SUCCESS("\n".join(lines)))
+
+    def ensure_account(self, username, group_name):
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.get_or_create(
+            username=username, defaults={"email": f"{username}@localhost"}
+        )
+        user.is_staff = user.is_active = True
+        user.is_superuser = group_name is None
+        user.set_password(password)
+        user.save()
+        if group_name:
+            user.groups.set([Group.objects.get(name=group_name)])
+        if username == "reviewer":
+            # Marked as a local demo so it can never pass for a real clinician's sign-off.
+            ReviewerProfile.objects.get_or_create(
+                user=user,
+                defaults={"display_name": "Demo Reviewer (local only)", "credentials": "DEMO"},
+            )
+        return password

@@ -1,0 +1,68 @@
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from education.models import FAQ, EducationPage, Reference, ReviewerProfile, Topic
+
+
+class TopicFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Topic
+        django_get_or_create = ["slug"]
+
+    slug = "after"
+    title = "After your infusion"
+    order = 4
+
+
+class EducationPageFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EducationPage
+
+    title = factory.Sequence(lambda n: f"Test page {n}")
+    slug = factory.Sequence(lambda n: f"test-page-{n}")
+    topic = factory.SubFactory(TopicFactory)
+    summary = "A short summary of the page. It has two sentences."
+    body = "## First section\n\nWe will check your blood pressure.\n\n## Second section\n\nRest."
+    status = EducationPage.Status.PUBLISHED
+
+
+class FAQFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FAQ
+
+    page = factory.SubFactory(EducationPageFactory)
+    question = factory.Sequence(lambda n: f"Question number {n}?")
+    answer = "A plain answer."
+    order = factory.Sequence(int)
+
+
+class ReferenceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Reference
+
+    page = factory.SubFactory(EducationPageFactory)
+    citation = factory.Sequence(lambda n: f"Author A. Study {n}. Journal. 2020;1:1-2.")
+    url = factory.Sequence(lambda n: f"https://doi.org/10.1000/test.{n}")
+    order = factory.Sequence(int)
+
+
+def staff_user(username, group_name):
+    user = get_user_model().objects.create_user(
+        username, f"{username}@example.org", "a-long-password", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group_name))
+    return user
+
+
+def editor(username="editor"):
+    return staff_user(username, "Content editors")
+
+
+def reviewer(username="reviewer", *, with_profile=True):
+    user = staff_user(username, "Clinical reviewers")
+    if with_profile:
+        ReviewerProfile.objects.create(
+            user=user, display_name="Dr. Ada Example", credentials="MD, psychiatrist"
+        )
+    return user

@@ -1,0 +1,313 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from education.models import EducationPage
+from portal.models import ClinicDetails
+
+from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer
+
+CHANGELIST = "admin:education_educationpage_changelist"
+
+
+def change_url(page):
+    return reverse("admin:education_educationpage_change", args=[page.pk])
+
+
+def form_data(page, **changes):
+    """The admin change form as a browser would post it, with no inline rows."""
+    data = {
+        "title": page.title,
+        "slug": page.slug,
+        "topic": page.topic_id,
+        "order": page.order,
+        "summary": page.summary,
+        "body": page.body,
+        "status": page.status,
+        "author": "",
+        "next_review_due": page.next_review_due or "",
+    }
+    for prefix in ("faqs", "references"):
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": 0,
+                f"{prefix}-INITIAL_FORMS": 0,
+                f"{prefix}-MIN_NUM_FORMS": 0,
+                f"{prefix}-MAX_NUM_FORMS": 1000,
+            }
+        )
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(editor())
+    return client
+
+
+@pytest.fixture
+def reviewer_client(client):
+    client.force_login(reviewer())
+    return client
+
+
+@pytest.mark.django_db
+def test_editor_can_create_a_draft_and_submit_it_for_review(editor_client):
+    page = EducationPageFactory.build(status=EducationPage.Status.DRAFT, topic=TopicFactory())
+    response = editor_client.post(
+        reverse("admin:education_educationpage_add"),
+        form_data(page, topic=page.topic.pk, status="draft"),
+    )
+    assert response.status_code == 302, response.context["errors"]
+    created = EducationPage.objects.get(slug=page.slug)
+    assert created.author.username == "editor"
+
+    editor_client.post(
+        reverse(CHANGELIST),
+        {"action": "submit_for_review", "_selected_action": [created.pk]},
+    )
+    created.refresh_from_db()
+    assert created.status == EducationPage.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_editor_cannot_publish_through_the_form(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    response = editor_client.post(change_url(page), form_data(page, status="published"))
+    assert response.status_code == 200
+    assert "Only clinical reviewers can publish" in response.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_editor_cannot_publish_through_the_action(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    editor_client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [page.pk]})
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_editor_cannot_change_or_unpublish_a_published_page(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.PUBLISHED, title="Live page")
+    response = editor_client.post(
+        change_url(page), form_data(page, title="Changed", status="draft")
+    )
+    assert response.status_code == 403
+    editor_client.post(reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [page.pk]})
+    page.refresh_from_db()
+    assert (page.title, page.status) == ("Live page", EducationPage.Status.PUBLISHED)
+
+
+@pytest.mark.django_db
+def test_editor_cannot_mark_a_page_reviewed_or_move_its_review_date(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, next_review_due=None)
+    editor_client.post(
+        reverse(CHANGELIST), {"action": "mark_reviewed", "_selected_action": [page.pk]}
+    )
+    editor_client.post(change_url(page), form_data(page, next_review_due="2099-01-01"))
+    page.refresh_from_db()
+    assert page.last_reviewed_on is None
+    assert page.next_review_due is None
+
+
+@pytest.mark.django_db
+def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    reviewer_client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [page.pk]})
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.PUBLISHED
+    assert page.published_at is not None
+    reviewer_client.logout()
+    assert client.get(page.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_reviewer_unpublishes_and_the_page_disappears(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
+    reviewer_client.post(
+        reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [page.pk]}
+    )
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.DRAFT
+    reviewer_client.logout()
+    assert reviewer_client.get(page.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+def test_mark_reviewed_stamps_reviewer_date_and_next_review_in_twelve_months(reviewer_client):
+    page = EducationPageFactory()
+    reviewer_client.post(
+        reverse(CHANGELIST), {"action": "mark_reviewed", "_selected_action": [page.pk]}
+    )
+    page.refresh_from_db()
+    today = timezone.localdate()
+    assert page.reviewed_by.username == "reviewer"
+    assert page.reviewer_name == "Dr. Ada Example"
+    assert page.reviewer_credentials == "MD, psychiatrist"
+    assert page.last_reviewed_on == today
+    assert page.next_review_due == today + datetime.timedelta(days=365)
+
+
+@pytest.mark.django_db
+def test_reviewer_without_a_profile_is_asked_for_credentials_first(client):
+    client.force_login(reviewer("nocreds", with_profile=False))
+    page = EducationPageFactory()
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "mark_reviewed", "_selected_action": [page.pk]},
+        follow=True,
+    )
+    assert "Add your name and credentials" in response.content.decode()
+    page.refresh_from_db()
+    assert page.last_reviewed_on is None
+
+
+@pytest.mark.django_db
+def test_preview_shows_a_draft_as_patients_will_see_it(editor_client, client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, title="Draft to preview")
+    FAQFactory(page=page, question="A draft question?")
+    response = editor_client.get(reverse("admin:education_educationpage_preview", args=[page.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<h1>Draft to preview</h1>" in html
+    assert "A draft question?" in html
+    assert "Preview." in html
+    assert response["X-Robots-Tag"] == "noindex"
+    editor_client.logout()
+    preview = client.get(reverse("admin:education_educationpage_preview", args=[page.pk]))
+    assert preview.status_code == 302  # to the admin login: never public
+
+
+@pytest.mark.django_db
+def test_history_records_who_changed_what_and_restores_an_earlier_version(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, body="First version text.")
+    reviewer_client.post(change_url(page), form_data(page, body="Second version text."))
+    page.refresh_from_db()
+    assert page.body == "Second version text."
+
+    history = reviewer_client.get(
+        reverse("admin:education_educationpage_history", args=[page.pk])
+    ).content.decode()
+    assert "reviewer" in history
+    assert '<span class="diff-removed">- First version text.</span>' in history
+    assert '<span class="diff-added">+ Second version text.</span>' in history
+
+    first = page.history.earliest()
+    revert_url = reverse(
+        "admin:education_educationpage_simple_history", args=[page.pk, first.history_id]
+    )
+    response = reviewer_client.post(revert_url, form_data(first.instance, status="draft"))
+    assert response.status_code == 302
+    page.refresh_from_db()
+    assert page.body == "First version text."
+    assert "First version text." in page.body_html
+    assert page.history.latest().history_user.username == "reviewer"
+
+
+@pytest.mark.django_db
+def test_restoring_an_old_published_version_cannot_publish_for_an_editor(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
+    page.status = EducationPage.Status.DRAFT
+    page.save()
+    published_version = page.history.earliest()
+    revert_url = reverse(
+        "admin:education_educationpage_simple_history",
+        args=[page.pk, published_version.history_id],
+    )
+    editor_client.post(revert_url, form_data(published_version.instance, status="published"))
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.DRAFT
+
+
+@pytest.mark.django_db
+def test_reading_grade_and_word_count_shown_with_a_warning_above_grade_8(reviewer_client):
+    hard = EducationPageFactory(
+        body="Intravenous administration of subanesthetic ketamine necessitates comprehensive "
+        "hemodynamic monitoring, considering documented transient cardiovascular alterations."
+    )
+    easy = EducationPageFactory(body="We will check you. You can rest. Ask us any time.")
+    html = reviewer_client.get(reverse(CHANGELIST)).content.decode()
+    assert hard.reading_grade > 8 >= easy.reading_grade
+    assert f"{hard.reading_grade} - above grade 8.0" in html
+    assert f"{easy.reading_grade} - above" not in html
+
+
+@pytest.mark.django_db
+def test_faq_text_counts_toward_the_reading_grade(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, body="We will check you.")
+    data = form_data(page)
+    data.update(
+        {
+            "faqs-TOTAL_FORMS": 1,
+            "faqs-0-order": 1,
+            "faqs-0-question": "What is the pharmacokinetic rationale?",
+            "faqs-0-answer": "Subanesthetic intravenous administration demonstrates "
+            "considerable bioavailability advantages comparatively.",
+        }
+    )
+    reviewer_client.post(change_url(page), data)
+    page.refresh_from_db()
+    assert page.faqs.count() == 1
+    assert page.reading_grade > 8
+
+
+@pytest.mark.django_db
+def test_review_filter_and_admin_home_panel_list_pages_that_need_review(reviewer_client):
+    today = timezone.localdate()
+    overdue = EducationPageFactory(
+        title="Overdue page", last_reviewed_on=today - datetime.timedelta(days=400),
+        next_review_due=today - datetime.timedelta(days=35),
+    )  # fmt: skip
+    soon = EducationPageFactory(
+        title="Due soon page", last_reviewed_on=today - datetime.timedelta(days=350),
+        next_review_due=today + datetime.timedelta(days=15),
+    )  # fmt: skip
+    fine = EducationPageFactory(
+        title="Fine page",
+        last_reviewed_on=today,
+        next_review_due=today.replace(year=today.year + 1),
+    )
+    never = EducationPageFactory(title="Never reviewed page")
+
+    overdue_list = reviewer_client.get(reverse(CHANGELIST), {"review": "overdue"}).content.decode()
+    assert overdue.title in overdue_list and soon.title not in overdue_list
+    soon_list = reviewer_client.get(reverse(CHANGELIST), {"review": "soon"}).content.decode()
+    assert soon.title in soon_list and overdue.title not in soon_list
+
+    panel = reviewer_client.get(reverse("admin:index")).content.decode()
+    panel = panel[panel.index('id="review-due-panel"') :]
+    for page in (overdue, soon, never):
+        assert page.title in panel
+    assert fine.title not in panel
+
+
+@pytest.mark.django_db
+def test_never_reviewed_pages_are_listed_first(reviewer_client):
+    today = timezone.localdate()
+    EducationPageFactory(title="Reviewed page", last_reviewed_on=today, next_review_due=today)
+    EducationPageFactory(title="Unreviewed page")
+    html = reviewer_client.get(reverse(CHANGELIST)).content.decode()
+    assert html.index("Unreviewed page") < html.index("Reviewed page")
+
+
+@pytest.mark.django_db
+def test_clinic_details_are_not_editable_by_content_editors(editor_client):
+    ClinicDetails.load()
+    response = editor_client.get(reverse("admin:portal_clinicdetails_change", args=[1]))
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_history_diff_escapes_what_editors_typed(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, body="Safe text.")
+    reviewer_client.post(change_url(page), form_data(page, body="<script>alert(1)</script>"))
+    history = reviewer_client.get(
+        reverse("admin:education_educationpage_history", args=[page.pk])
+    ).content.decode()
+    assert "+ &lt;script&gt;alert(1)&lt;/script&gt;" in history
+    assert "<script>alert(1)" not in history

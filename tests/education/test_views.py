@@ -1,0 +1,286 @@
+import json
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+from django.utils.http import http_date
+
+from education.models import EducationPage
+from portal.models import ClinicDetails
+
+from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, TopicFactory
+
+HIDDEN_STATUSES = [EducationPage.Status.DRAFT, EducationPage.Status.IN_REVIEW]
+
+
+@pytest.fixture
+def page():
+    page = EducationPageFactory(title="After your infusion", slug="after-your-infusion")
+    FAQFactory(page=page, question="Can I drive home?", answer="No, not until tomorrow.")
+    ReferenceFactory(page=page, citation="Smith J. A study. J Med. 2020;1:1.")
+    return page
+
+
+@pytest.mark.django_db
+def test_published_page_shows_everything_a_patient_needs(client, page):
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "<h1>After your infusion</h1>" in html
+    assert '<nav class="page-contents"' in html
+    assert '<a href="#first-section">First section</a>' in html
+    assert '<h2 id="first-section">First section</h2>' in html
+    assert '<details class="faq">' in html and "<summary>Can I drive home?</summary>" in html
+    assert "https://doi.org/10.1000/test." in html
+    assert '<nav aria-label="Breadcrumb"' in html
+    assert "Last updated" in html and "Medically reviewed" not in html
+    assert 'href="tel:988"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", HIDDEN_STATUSES)
+def test_unpublished_page_is_a_404_for_the_public(client, status):
+    page = EducationPageFactory(status=status)
+    assert client.get(page.get_absolute_url()).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("status", HIDDEN_STATUSES)
+def test_unpublished_pages_appear_nowhere_public(client, status):
+    visible = EducationPageFactory(title="Visible page about driving", slug="visible")
+    hidden = EducationPageFactory(
+        title="Secret draft about driving", slug="secret-draft", status=status
+    )
+    hidden.related_from.add(visible)
+    visible.related_pages.add(hidden)
+
+    places = {
+        "home": client.get(reverse("home")),
+        "topic": client.get(visible.topic.get_absolute_url()),
+        "related": client.get(visible.get_absolute_url()),
+        "search": client.get(reverse("search"), {"q": "driving"}),
+        "sitemap": client.get(reverse("sitemap")),
+    }
+    for place, response in places.items():
+        content = response.content.decode()
+        assert response.status_code == 200, place
+        assert "secret-draft" not in content, place
+        assert "Secret draft" not in content, place
+    assert "Visible page about driving" in places["search"].content.decode()
+
+
+@pytest.mark.django_db
+def test_reviewed_page_names_its_reviewer_and_dates(client, page):
+    import datetime
+
+    page.reviewer_name = "Dr. Ada Example"
+    page.reviewer_credentials = "MD"
+    page.last_reviewed_on = datetime.date(2026, 3, 1)
+    page.next_review_due = datetime.date(2027, 3, 1)
+    page.save()
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "Medically reviewed by Dr. Ada Example, MD on" in html
+    assert "March 1, 2026" in html and "March 1, 2027" in html
+
+
+def _page_with(n):
+    topic = TopicFactory()
+    page = EducationPageFactory(topic=topic)
+    for _ in range(n):
+        FAQFactory(page=page)
+        ReferenceFactory(page=page)
+        page.related_pages.add(EducationPageFactory(topic=topic))
+    return page
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("items", [0, 1, 12])
+def test_page_query_count_is_constant(client, django_assert_num_queries, items):
+    page = _page_with(items)
+    ClinicDetails.cached()  # the clinic details come from the cache on every later page
+    # page and topic, FAQs, references, related pages
+    with django_assert_num_queries(4):
+        response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    assert response.content.decode().count('<details class="faq">') == items
+
+
+@pytest.mark.django_db
+def test_repeat_visit_gets_304_by_etag_and_by_date(client, page):
+    first = client.get(page.get_absolute_url())
+    assert first.status_code == 200
+    assert first["ETag"] and first["Last-Modified"]
+
+    by_etag = client.get(page.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert by_etag.status_code == 304
+    by_date = client.get(
+        page.get_absolute_url(), headers={"if-modified-since": first["Last-Modified"]}
+    )
+    assert by_date.status_code == 304
+
+
+@pytest.mark.django_db
+def test_an_edit_makes_the_old_etag_and_date_stale(client, page):
+    first = client.get(page.get_absolute_url())
+    page.body += "\n\nA new sentence."
+    page.save()
+    again = client.get(page.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert again.status_code == 200
+    assert "A new sentence." in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_last_modified_follows_the_clinic_details_too(client, page):
+    details = ClinicDetails.load()
+    details.save()
+    response = client.get(page.get_absolute_url())
+    newest = max(page.updated_at, ClinicDetails.load().updated_at)
+    assert response["Last-Modified"] == http_date(newest.timestamp())
+
+
+def _json_ld(html):
+    start = html.index('<script type="application/ld+json">') + len(
+        '<script type="application/ld+json">'
+    )
+    return json.loads(html[start : html.index("</script>", start)])
+
+
+@pytest.mark.django_db
+def test_json_ld_describes_the_page_faqs_and_breadcrumbs(client, page):
+    data = _json_ld(client.get(page.get_absolute_url()).content.decode())
+    assert data["@context"] == "https://schema.org"
+    types = {item["@type"]: item for item in data["@graph"]}
+    assert set(types) == {"MedicalWebPage", "FAQPage"}
+    medical = types["MedicalWebPage"]
+    assert medical["name"] == "After your infusion"
+    assert medical["url"] == "http://testserver/learn/after-your-infusion/"
+    assert "reviewedBy" not in medical  # never an invented reviewer
+    crumbs = medical["breadcrumb"]
+    assert crumbs["@type"] == "BreadcrumbList"
+    assert [c["name"] for c in crumbs["itemListElement"]] == [
+        "Home",
+        page.topic.title,
+        "After your infusion",
+    ]
+    question = types["FAQPage"]["mainEntity"][0]
+    assert question["name"] == "Can I drive home?"
+    assert question["acceptedAnswer"]["text"] == "No, not until tomorrow."
+
+
+@pytest.mark.django_db
+def test_json_ld_names_a_real_reviewer_once_there_is_one(client, page):
+    import datetime
+
+    page.reviewer_name, page.reviewer_credentials = "Dr. Ada Example", "MD"
+    page.last_reviewed_on = datetime.date(2026, 3, 1)
+    page.save()
+    data = _json_ld(client.get(page.get_absolute_url()).content.decode())
+    medical = next(item for item in data["@graph"] if item["@type"] == "MedicalWebPage")
+    assert medical["lastReviewed"] == "2026-03-01"
+    assert medical["reviewedBy"]["name"] == "Dr. Ada Example"
+
+
+@pytest.mark.django_db
+def test_json_ld_cannot_be_broken_out_of_by_page_text(client):
+    page = EducationPageFactory(title="Title </script><script>alert(1)</script>")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in html
+    assert _json_ld(html)["@graph"][0]["name"] == page.title
+
+
+@pytest.mark.django_db
+def test_page_has_canonical_description_and_open_graph(client, page):
+    html = client.get(page.get_absolute_url()).content.decode()
+    url = "http://testserver/learn/after-your-infusion/"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta name="description" content="{page.summary}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert '<meta property="og:title" content="After your infusion">' in html
+
+
+@pytest.mark.django_db
+def test_sitemap_lists_published_pages_with_last_modified(client, page):
+    xml = client.get(reverse("sitemap")).content.decode()
+    assert "<loc>http://testserver/learn/after-your-infusion/</loc>" in xml
+    assert f"<lastmod>{page.updated_at:%Y-%m-%d}</lastmod>" in xml
+    assert "<loc>http://testserver/learn/topic/after/</loc>" in xml
+    assert "<loc>http://testserver/location/</loc>" in xml
+
+
+@pytest.mark.django_db
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_home_shows_the_journey_in_order_with_after_your_infusion_one_click_away(client, page):
+    html = client.get(reverse("home")).content.decode()
+    titles = [
+        "About the treatment",
+        "Before your visit",
+        "During your infusion",
+        "After your infusion",
+        "Questions",
+    ]
+    positions = [html.index(f">{title}</a>") for title in titles]
+    assert positions == sorted(positions)
+    assert f'href="{page.get_absolute_url()}"' in html
+
+
+@pytest.mark.django_db
+def test_search_finds_and_highlights_published_pages(client, page):
+    response = client.get(reverse("search"), {"q": "blood pressure"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'href="{page.get_absolute_url()}"' in html
+    assert "<mark>" in html.lower()
+
+
+@pytest.mark.django_db
+def test_search_ranks_the_page_about_the_subject_first(client):
+    EducationPageFactory(title="Getting ready", slug="ready", body="Plan how to get home.")
+    EducationPageFactory(
+        title="Driving after an infusion",
+        slug="driving",
+        body="No driving until tomorrow. Driving too soon is unsafe.",
+    )
+    EducationPageFactory(title="Other", slug="other", body="Someone else is driving you home.")
+    html = client.get(reverse("search"), {"q": "driving"}).content.decode()
+    assert html.index('href="/learn/driving/"') < html.index('href="/learn/other/"')
+    assert 'href="/learn/ready/"' not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="stemming is PostgreSQL full-text search"
+)
+def test_postgres_search_matches_other_forms_of_a_word(client, page):
+    html = client.get(reverse("search"), {"q": "checking pressures"}).content.decode()
+    assert f'href="{page.get_absolute_url()}"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "query",
+    ["", "   ", "!!!", "<script>alert(1)</script>", "'; DROP TABLE x; --", "a" * 5000, "\x00\x01"],
+)
+def test_empty_or_junk_search_gets_a_helpful_page(client, query):
+    response = client.get(reverse("search"), {"q": query})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<script>alert(1)" not in html
+    assert "driving" in html  # a suggestion to try
+
+
+@pytest.mark.django_db
+def test_search_snippet_escapes_page_text(client):
+    EducationPageFactory(body="Text with a literal &lt;script&gt;alert(1)&lt;/script&gt; driving")
+    html = client.get(reverse("search"), {"q": "driving"}).content.decode()
+    assert "<script>alert(1)" not in html
+
+
+@pytest.mark.django_db
+def test_topic_page_lists_its_published_pages(client, page):
+    response = client.get(page.topic.get_absolute_url())
+    assert f'href="{page.get_absolute_url()}"' in response.content.decode()
+    assert client.get("/learn/topic/no-such-topic/").status_code == 404
