@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.http import http_date
 from django.views.generic import TemplateView
 
+from portal.caching import cached_public_page
 from portal.models import ClinicDetails
 
 from . import seo
@@ -60,6 +61,7 @@ def page_context(page, *, related, request=None):
     return context
 
 
+@cached_public_page
 def page_detail(request, slug):
     page = get_object_or_404(
         EducationPage.objects.published().for_display().prefetch_related("faqs", "references"),
@@ -73,6 +75,7 @@ def page_detail(request, slug):
     return response
 
 
+@cached_public_page
 def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     pages = EducationPage.objects.published().filter(topic=topic).order_by("order", "title")

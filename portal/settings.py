@@ -177,6 +177,10 @@ X_FRAME_OPTIONS = "DENY"
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
+# How long a public page (home, education pages, topics) is served from the cache. Any change
+# staff make clears it at once, so this only bounds memory use. 0 switches page caching off.
+PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
+
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
 CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=3600)
 

@@ -7,13 +7,14 @@ from education.sitemaps import SITEMAPS
 from education.views import RobotsView, search
 
 from . import views
+from .caching import cached_public_page
 
 admin.site.site_header = "Clinic portal administration"
 admin.site.site_title = "Clinic portal admin"
 
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("location/", views.LocationView.as_view(), name="location"),
+    path("", cached_public_page(views.HomeView.as_view()), name="home"),
+    path("location/", cached_public_page(views.LocationView.as_view()), name="location"),
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),

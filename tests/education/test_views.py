@@ -118,10 +118,13 @@ def test_repeat_visit_gets_304_by_etag_and_by_date(client, page):
 
 
 @pytest.mark.django_db
-def test_an_edit_makes_the_old_etag_and_date_stale(client, page):
+def test_an_edit_makes_the_old_etag_and_date_stale(
+    client, page, django_capture_on_commit_callbacks
+):
     first = client.get(page.get_absolute_url())
     page.body += "\n\nA new sentence."
-    page.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        page.save()
     again = client.get(page.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 200
     assert "A new sentence." in again.content.decode()

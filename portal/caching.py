@@ -1,0 +1,61 @@
+"""Whole-page caching for the public pages, cleared the moment staff change any content.
+
+Every cached page is stored under the current *content version*. Saving or deleting anything
+patients read (pages, FAQs, references, topics, clinic details) moves the version on, so every
+server sharing the cache (Redis in production) stops serving the old pages at once; the old
+entries simply expire.
+"""
+
+import functools
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+CONTENT_VERSION_KEY = "portal:content-version"
+CACHED_HEADERS = ("Content-Type", "Last-Modified")
+
+
+def content_version():
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        # add(): if another process set a version first, use theirs.
+        if not cache.add(CONTENT_VERSION_KEY, version, None):
+            version = cache.get(CONTENT_VERSION_KEY, version)
+    return version
+
+
+def content_changed(**kwargs):
+    """Signal receiver: after the change commits, start a new content version."""
+    transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), None))
+
+
+def cached_public_page(view):
+    """Serve a public GET page from the cache; render and store it on a miss.
+
+    Only for pages that look the same to every visitor (no forms with CSRF tokens, nothing
+    from the session). Switched off with DJANGO_PAGE_CACHE_SECONDS=0.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        timeout = settings.PAGE_CACHE_SECONDS
+        if not timeout or request.method not in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        key = f"portal:page:{content_version()}:{request.get_full_path()}"
+        stored = cache.get(key)
+        if stored is not None:
+            content, headers = stored
+            return HttpResponse(content, headers=headers)
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.streaming:
+            if hasattr(response, "render"):
+                response.render()
+            headers = {name: response[name] for name in CACHED_HEADERS if name in response}
+            cache.set(key, (response.content, headers), timeout)
+        return response
+
+    return wrapper

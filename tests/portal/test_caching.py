@@ -1,0 +1,131 @@
+"""Cached pages are never stale: every change staff make shows on the next request.
+
+Run against the in-memory cache, and against Redis (the cache several servers share), which
+must be reachable in CI.
+"""
+
+import os
+
+import pytest
+import redis
+from django.core.cache import cache
+from django.test import override_settings
+from django.urls import reverse
+
+from education.models import EducationPage
+from portal.models import ClinicDetails
+from tests.education.factories import EducationPageFactory, FAQFactory, reviewer
+
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_available():
+    try:
+        redis.Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+    return True
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def shared_cache(request):
+    if request.param == "locmem":
+        yield
+        return
+    if not _redis_available():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {REDIS_TEST_URL}: CI needs it.")
+        pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
+    redis_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_TEST_URL,
+            "KEY_PREFIX": "portal-tests",
+        }
+    }
+    with override_settings(CACHES=redis_cache):
+        cache.clear()
+        yield
+        cache.clear()
+
+
+@pytest.fixture
+def commit(django_capture_on_commit_callbacks):
+    """Run what would happen on commit (tests run inside a transaction that never commits)."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            change()
+
+    return run
+
+
+@pytest.mark.django_db
+def test_second_visit_is_served_from_the_cache_without_queries(
+    shared_cache, client, django_assert_num_queries
+):
+    page = EducationPageFactory()
+    FAQFactory(page=page)
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(page.get_absolute_url())
+    assert response.status_code == 200
+    assert page.title in response.content.decode()
+    assert response["Last-Modified"]
+
+
+@pytest.mark.django_db
+def test_edited_page_is_fresh_on_the_next_request(shared_cache, client, commit):
+    page = EducationPageFactory(body="The old wording.")
+    assert "The old wording." in client.get(page.get_absolute_url()).content.decode()
+    page.body = "The new wording."
+    commit(page.save)
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "The new wording." in html and "The old wording." not in html
+
+
+@pytest.mark.django_db
+def test_published_page_appears_on_the_cached_home_page_at_once(shared_cache, client, commit):
+    draft = EducationPageFactory(title="Brand new page", status=EducationPage.Status.DRAFT)
+    assert "Brand new page" not in client.get(reverse("home")).content.decode()
+    from education.services import page_publish
+
+    commit(lambda: page_publish(page=draft, user=reviewer()))
+    assert "Brand new page" in client.get(reverse("home")).content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.django_db
+def test_unpublished_page_disappears_at_once(shared_cache, client, commit):
+    page = EducationPageFactory(title="Soon gone")
+    assert client.get(page.get_absolute_url()).status_code == 200
+    assert "Soon gone" in client.get(reverse("home")).content.decode()
+    page.status = EducationPage.Status.DRAFT
+    commit(page.save)
+    assert client.get(page.get_absolute_url()).status_code == 404
+    assert "Soon gone" not in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_faq_edit_and_clinic_details_edit_show_at_once(shared_cache, client, commit):
+    page = EducationPageFactory()
+    faq = FAQFactory(page=page, question="Old question?")
+    client.get(page.get_absolute_url())
+    faq.question = "New question?"
+    commit(faq.save)
+    assert "New question?" in client.get(page.get_absolute_url()).content.decode()
+
+    details = ClinicDetails.load()
+    details.name = "Renamed Clinic"
+    commit(details.save)
+    assert "Renamed Clinic" in client.get(page.get_absolute_url()).content.decode()
+    assert "Renamed Clinic" in client.get(reverse("location")).content.decode()
+
+
+@pytest.mark.django_db
+def test_page_cache_can_be_switched_off(settings, client, django_assert_num_queries):
+    settings.PAGE_CACHE_SECONDS = 0
+    page = EducationPageFactory()
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(4):
+        client.get(page.get_absolute_url())
