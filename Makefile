@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint format check clean
+.PHONY: help install run test test-postgres lint format check bench clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -43,6 +43,10 @@ format: $(STAMP) ## Fix what ruff can fix and format the code
 check: $(STAMP) ## Django's system checks and the missing-migrations check
 	DJANGO_DEBUG=true $(BIN)/python manage.py check
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/benchmarks.md)
+	command -v wrk >/dev/null || (command -v apt-get >/dev/null && apt-get install -y wrk)
+	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the local database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

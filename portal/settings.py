@@ -181,6 +181,10 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # staff make clears it at once, so this only bounds memory use. 0 switches page caching off.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
 
+# Benchmarks only (benchmarks/bench.py): when set, /bench/reference/ returns this file's bytes
+# from a bare view, the yardstick the real pages are compared with. Never set in production.
+BENCHMARK_REFERENCE_FILE = env.str("DJANGO_BENCHMARK_REFERENCE_FILE", default="")
+
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
 CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=3600)
 

@@ -23,4 +23,7 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
+if settings.BENCHMARK_REFERENCE_FILE:
+    urlpatterns.append(path("bench/reference/", views.benchmark_reference))
+
 handler500 = "portal.views.server_error"

@@ -1,5 +1,8 @@
+import functools
 import logging
+from pathlib import Path
 
+from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -37,6 +40,16 @@ def healthz(request):
             "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+@functools.cache
+def _reference_bytes():
+    return Path(settings.BENCHMARK_REFERENCE_FILE).read_bytes()
+
+
+def benchmark_reference(request):
+    """A bare view returning fixed bytes: what Django costs with no work at all."""
+    return HttpResponse(_reference_bytes(), content_type="text/html; charset=utf-8")
 
 
 def server_error(request):

@@ -1,0 +1,275 @@
+"""Measure the portal's pages against a bare Django view, under gunicorn, with wrk.
+
+Run with `make bench` (see benchmarks/README.md). It sets up a fresh database (SQLite in a
+temporary folder, or the PostgreSQL database DATABASE_URL points at), loads the default
+content, starts gunicorn with production settings, and measures every target in interleaved
+rounds so that drift on a shared machine hits all targets alike. Medians of the rounds are
+printed and written to docs/benchmarks.md with the date, machine and commit.
+"""
+
+import argparse
+import contextlib
+import datetime
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+EDUCATION_PAGE = "/learn/after-your-infusion/"
+
+
+@dataclass
+class Target:
+    name: str
+    path: str
+    server: str = "cached"  # which gunicorn serves it: "cached" or "uncached"
+    wrk_script: str | None = None
+    results: list[dict] = field(default_factory=list)
+
+    def median(self, key):
+        return statistics.median(result[key] for result in self.results)
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def production_env(workdir, **extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="portal.settings",
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        # wrk speaks plain HTTP on the loopback; everything else stays as in production.
+        DJANGO_SECURE_SSL_REDIRECT="false",
+        DJANGO_SESSION_COOKIE_SECURE="false",
+        DJANGO_CSRF_COOKIE_SECURE="false",
+        DJANGO_STATIC_ROOT=str(workdir / "static"),
+        DJANGO_CACHE_DIR=str(workdir / "cache"),
+        DJANGO_LOG_LEVEL="WARNING",
+        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DJANGO_BENCHMARK_REFERENCE_FILE=str(workdir / "reference.html"),
+        **extra,
+    )
+    return env
+
+
+def manage(env, *args):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True)  # noqa: S603
+
+
+@contextlib.contextmanager
+def gunicorn(env, port, workers):
+    command = [
+        PYTHON, "-m", "gunicorn", "portal.wsgi", "-c", "gunicorn.conf.py",
+        "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+        "--access-logfile", "/dev/null", "--log-level", "warning",
+    ]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/healthz")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def wait_until_up(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with (
+            contextlib.suppress(OSError),
+            urllib.request.urlopen(url, timeout=2) as response,  # noqa: S310 - loopback
+        ):
+            if response.status == 200:
+                return
+        time.sleep(0.3)
+    raise SystemExit(f"gunicorn did not answer at {url}")
+
+
+def fetch(url):
+    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - loopback
+        return response.read()
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def run_wrk(url, *, duration, connections, threads, script=None):
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    if script:
+        command[1:1] = ["-s", script]
+    completed = subprocess.run(command, capture_output=True, text=True, check=True)  # noqa: S603
+    output = completed.stdout
+
+    def latency(percentile):
+        pattern = rf"^\s+{percentile}%\s+([\d.]+)(us|ms|s)\s*$"
+        value, unit = re.search(pattern, output, re.M).groups()
+        return float(value) * UNITS[unit]
+
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    socket_errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    errors = int(non_2xx.group(1)) if non_2xx else 0
+    if socket_errors:
+        errors += sum(int(n) for n in socket_errors.groups())
+    return {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        "p50": latency(50),
+        "p99": latency(99),
+        "errors": errors,
+        "requests": requests,
+    }
+
+
+def machine_description():
+    cpu = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, AttributeError):
+        meminfo = Path("/proc/meminfo").read_text()
+        kilobytes = int(re.search(r"^MemTotal:\s+(\d+) kB", meminfo, re.M).group(1))
+        memory = f", {kilobytes / 1024 / 1024:.0f} GiB RAM"
+    system = f"{platform.system()} {platform.release()}"
+    return f"{cpu}, {os.cpu_count()} cores{memory}, {system}, Python {platform.python_version()}"
+
+
+def git(*args):
+    command = ["git", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True).stdout.strip()  # noqa: S603
+
+
+def commit_hash():
+    dirty = " (with uncommitted changes)" if git("status", "--porcelain") else ""
+    return git("rev-parse", "--short", "HEAD") + dirty
+
+
+def database_label(env):
+    return "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+
+
+def report(targets, *, args, env, static_bytes, page_bytes):
+    reference = next(t for t in targets if t.name == "bare reference view")
+    lines = [
+        f"### {datetime.datetime.now(datetime.UTC):%Y-%m-%d %H:%M} UTC, commit {commit_hash()}",
+        "",
+        f"- Machine: {machine_description()}",
+        f"- Database: {database_label(env)}; cache: "
+        f"{'Redis' if env.get('REDIS_URL') else 'files on disk'}; gunicorn {args.workers} sync "
+        f"workers; `wrk -t{args.threads} -c{args.connections} -d{args.duration}s`; "
+        f"median of {args.rounds} interleaved rounds",
+        f"- Education page {EDUCATION_PAGE}: {page_bytes:,} bytes of HTML; static file: "
+        f"{static_bytes:,} bytes",
+        "",
+        "| target | req/s | p50 ms | p99 ms | errors | x bare view |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for target in targets:
+        ratio = target.median("rps") / reference.median("rps")
+        errors = sum(result["errors"] for result in target.results)
+        lines.append(
+            f"| {target.name} | {target.median('rps'):,.0f} | {target.median('p50'):.1f} | "
+            f"{target.median('p99'):.1f} | {errors} | {ratio:.2f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def write_results(section):
+    path = ROOT / "docs" / "benchmarks.md"
+    marker = "<!-- results: newest first -->"
+    text = path.read_text() if path.exists() else f"# Benchmarks\n\n{marker}\n"
+    if marker not in text:
+        text += f"\n{marker}\n"
+    path.write_text(text.replace(marker, f"{marker}\n\n{section}", 1))
+    print(f"Results written to {path.relative_to(ROOT)}")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=15, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--connections", type=int, default=10)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
+    parser.add_argument("--no-write", action="store_true", help="print, don't write the docs")
+    args = parser.parse_args()
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
+
+    workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
+    env = production_env(workdir)
+    if env["DATABASE_URL"].startswith("postgres"):
+        manage(env, "flush", "--noinput")
+    manage(env, "migrate", "--noinput", "-v0")
+    manage(env, "collectstatic", "--noinput", "-v0")
+    manage(env, "load_default_content", "-v0")
+
+    uncached_env = {**env, "DJANGO_PAGE_CACHE_SECONDS": "0"}
+    targets = [
+        Target("home page", "/"),
+        Target("education page", EDUCATION_PAGE),
+        Target("home page, page cache off", "/", server="uncached"),
+        Target("education page, page cache off", EDUCATION_PAGE, server="uncached"),
+        Target("search results (driving)", "/search/?q=driving"),
+        Target("sitemap.xml", "/sitemap.xml"),
+        Target("static file", ""),
+        Target("bare reference view", "/bench/reference/"),
+    ]
+    port, uncached_port = free_port(), free_port()
+    with (
+        gunicorn(env, port, args.workers) as base,
+        gunicorn(uncached_env, uncached_port, args.workers) as uncached_base,
+    ):
+        page = fetch(base + EDUCATION_PAGE)
+        (workdir / "reference.html").write_bytes(page)
+        assert fetch(base + "/bench/reference/") == page  # noqa: S101
+        static_path = re.search(rb'href="(/static/css/site\.[0-9a-f]+\.css)"', page).group(1)
+        targets[6].path = static_path.decode()
+        static_bytes = len(fetch(base + targets[6].path))
+        for round_number in range(1, args.rounds + 1):
+            for target in targets:
+                server = uncached_base if target.server == "uncached" else base
+                result = run_wrk(
+                    server + target.path,
+                    duration=args.duration,
+                    connections=args.connections,
+                    threads=args.threads,
+                    script=target.wrk_script,
+                )
+                target.results.append(result)
+                print(
+                    f"round {round_number} {target.name:34} {result['rps']:9.0f} req/s "
+                    f"p50 {result['p50']:6.1f} ms p99 {result['p99']:6.1f} ms "
+                    f"errors {result['errors']}",
+                    flush=True,
+                )
+    section = report(targets, args=args, env=env, static_bytes=static_bytes, page_bytes=len(page))
+    print("\n" + section)
+    if not args.no_write:
+        write_results(section)
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
