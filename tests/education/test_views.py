@@ -3,6 +3,7 @@ import json
 import pytest
 from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import http_date
 
 from education.models import EducationPage
@@ -203,7 +204,8 @@ def test_page_has_canonical_description_and_open_graph(client, page):
 def test_sitemap_lists_published_pages_with_last_modified(client, page):
     xml = client.get(reverse("sitemap")).content.decode()
     assert "<loc>http://testserver/learn/after-your-infusion/</loc>" in xml
-    assert f"<lastmod>{page.updated_at:%Y-%m-%d}</lastmod>" in xml
+    # Sitemap dates are the clinic's local dates, which differ from UTC around midnight.
+    assert f"<lastmod>{timezone.localdate(page.updated_at):%Y-%m-%d}</lastmod>" in xml
     assert "<loc>http://testserver/learn/topic/after/</loc>" in xml
     assert "<loc>http://testserver/location/</loc>" in xml
 
