@@ -20,10 +20,13 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 install: $(STAMP) ## Create the virtualenv and install everything
 
-run: $(STAMP) ## Set up (migrate, default content, local admin) and serve on http://127.0.0.1:8000
+run: $(STAMP) ## Set up (migrate, default content, local logins), serve on http://127.0.0.1:8000 with the email worker
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_default_content
 	DJANGO_DEBUG=true $(BIN)/python manage.py create_local_accounts
+	@# The email worker runs beside the web server and stops with it.
+	DJANGO_DEBUG=true $(BIN)/python manage.py send_notifications & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP) ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)

@@ -1,15 +1,28 @@
 from django.contrib import admin
 from django.db import models
 from django.shortcuts import redirect
-from django.urls import reverse
 
 from .models import ClinicDetails
 
 
-@admin.register(ClinicDetails)
-class ClinicDetailsAdmin(admin.ModelAdmin):
-    """One record: the list view goes straight to it, and it cannot be added twice or deleted."""
+class SingletonModelAdmin(admin.ModelAdmin):
+    """For a model with one record (a `load()` classmethod): the list view goes straight to
+    it, and it cannot be added twice or deleted."""
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        record = self.model.load()
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", record.pk)
+
+
+@admin.register(ClinicDetails)
+class ClinicDetailsAdmin(SingletonModelAdmin):
     # A web address typed without a scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
@@ -21,13 +34,3 @@ class ClinicDetailsAdmin(admin.ModelAdmin):
             {"fields": ["emergency_number", "crisis_line_number", "crisis_line_name"]},
         ),
     ]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def changelist_view(self, request, extra_context=None):
-        details = ClinicDetails.load()
-        return redirect(reverse("admin:portal_clinicdetails_change", args=[details.pk]))

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "simple_history",
     "portal",
     "education",
+    "contact",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +185,20 @@ PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
 # Benchmarks only (benchmarks/bench.py): when set, /bench/reference/ returns this file's bytes
 # from a bare view, the yardstick the real pages are compared with. Never set in production.
 BENCHMARK_REFERENCE_FILE = env.str("DJANGO_BENCHMARK_REFERENCE_FILE", default="")
+
+# The contact form (contact/). Personal data: kept only as long as the clinic needs it.
+# Whether staff notification emails carry the message text. Off: email is not a safe place
+# for health details, and staff read the message in the admin.
+CONTACT_EMAIL_INCLUDES_MESSAGE = env.bool("CONTACT_EMAIL_INCLUDES_MESSAGE", default=False)
+CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=365)
+CONTACT_SPAM_RETENTION_DAYS = env.int("CONTACT_SPAM_RETENTION_DAYS", default=30)
+# Spam traps: seconds a person needs at least to fill the form, messages an hour from one
+# email or IP address, links in one message.
+CONTACT_MIN_FILL_SECONDS = env.int("CONTACT_MIN_FILL_SECONDS", default=3)
+CONTACT_MAX_PER_HOUR = env.int("CONTACT_MAX_PER_HOUR", default=5)
+CONTACT_MAX_LINKS = env.int("CONTACT_MAX_LINKS", default=2)
+# The site's public address, for links in emails (the worker has no request to ask).
+SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
 CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=3600)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),
+    path("contact/", include("contact.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),
     path(settings.ADMIN_URL, admin.site.urls),

@@ -28,3 +28,26 @@
     });
   });
 })();
+
+(function () {
+  "use strict";
+  // After a failed submit, move focus to the error summary or the safety notice, so screen
+  // reader and keyboard users hear what needs doing first.
+  var summary = document.getElementById("error-summary") || document.getElementById("screening-notice");
+  if (summary) summary.focus();
+
+  // A running "characters left" count under the message box. The limit is also in the
+  // field's hint, so nothing depends on this.
+  document.querySelectorAll("textarea.js-character-count[maxlength]").forEach(function (box) {
+    var limit = parseInt(box.getAttribute("maxlength"), 10);
+    var counter = document.createElement("p");
+    counter.className = "character-count";
+    counter.id = box.id + "_count";
+    box.insertAdjacentElement("afterend", counter);
+    var update = function () {
+      counter.textContent = (limit - box.value.length) + " characters left";
+    };
+    box.addEventListener("input", update);
+    update();
+  });
+})();

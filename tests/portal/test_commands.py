@@ -13,7 +13,7 @@ def test_local_accounts_are_created_with_the_printed_passwords(settings, capsys)
     call_command("create_local_accounts")
     out = capsys.readouterr().out
     printed = dict(re.findall(r"^\s+(\w+)\s+password: (\S+)", out, flags=re.MULTILINE))
-    assert set(printed) == {"admin", "editor", "reviewer"}
+    assert set(printed) == {"admin", "editor", "reviewer", "frontdesk"}
     users = get_user_model().objects
     for username, password in printed.items():
         assert users.get(username=username).check_password(password), username
@@ -23,6 +23,10 @@ def test_local_accounts_are_created_with_the_printed_passwords(settings, capsys)
     assert editor.has_perm("education.change_educationpage")
     assert not editor.has_perm("education.publish_educationpage")
     assert users.get(username="reviewer").has_perm("education.publish_educationpage")
+    front_desk = users.get(username="frontdesk")
+    assert front_desk.has_perm("contact.change_inquiry")
+    assert not front_desk.has_perm("education.change_educationpage")
+    assert not editor.has_perm("contact.view_inquiry")
 
 
 @pytest.mark.django_db

@@ -12,6 +12,7 @@ LOCAL_ACCOUNTS = {
     "admin": (None, "superuser: everything"),
     "editor": ("Content editors", "writes pages and submits them for review"),
     "reviewer": ("Clinical reviewers", "publishes pages and signs off clinical reviews"),
+    "frontdesk": ("Front desk", "reads and answers contact-form inquiries"),
 }
 
 
@@ -32,7 +33,7 @@ class Command(BaseCommand):
         lines = [f"Local accounts for {admin_url} (new passwords each time the site starts):"]
         for username, (group_name, description) in LOCAL_ACCOUNTS.items():
             password = self.ensure_account(username, group_name)
-            lines.append(f"  {username:<9} password: {password}   ({description})")
+            lines.append(f"  {username:<10} password: {password}   ({description})")
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
     def ensure_account(self, username, group_name):

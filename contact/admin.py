@@ -1,0 +1,215 @@
+import csv
+
+from django.contrib import admin, messages
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+from django.utils.timesince import timesince
+
+from portal.admin import SingletonModelAdmin
+
+from . import services
+from .models import ContactSettings, Delivery, Inquiry, InquiryNote, ScreeningPhrase, Topic
+
+CSV_COLUMNS = [
+    ("reference", "Reference"),
+    ("received_at", "Received"),
+    ("topic__label", "Topic"),
+    ("status", "Status"),
+    ("is_urgent", "Urgent"),
+    ("is_medical", "Medical"),
+    ("assigned_to__username", "Assigned to"),
+    ("name", "Name"),
+    ("email", "Email"),
+    ("phone", "Phone"),
+    ("reply_by", "Reply by"),
+    ("message", "Message"),
+]
+
+
+class Echo:
+    """A file-like object that hands each CSV row straight back, for streaming."""
+
+    def write(self, value):
+        return value
+
+
+def csv_rows(queryset):
+    writer = csv.writer(Echo())
+    fields = [field for field, _ in CSV_COLUMNS]
+    yield writer.writerow([label for _, label in CSV_COLUMNS])
+    # values_list + iterator: rows are read from the database in chunks, never all at once.
+    for row in queryset.order_by("-received_at").values_list(*fields).iterator(chunk_size=2000):
+        yield writer.writerow([csv_safe(value) for value in row])
+
+
+def csv_safe(value):
+    """Stop a spreadsheet from running a formula that a sender typed (CSV injection)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Spam stays out of the inbox unless asked for."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [("open", "Open (not closed)"), *Inquiry.Status.choices, ("all", "All, with spam")]
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "All":
+                choice["display"] = "All but spam"
+            yield choice
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "open":
+            return queryset.filter(status__in=Inquiry.OPEN_STATUSES)
+        if value == "all":
+            return queryset
+        if value in Inquiry.Status.values:
+            return queryset.filter(status=value)
+        return queryset.exclude(status=Inquiry.Status.SPAM)
+
+
+class InquiryNoteInline(admin.StackedInline):
+    model = InquiryNote
+    extra = 1
+    fields = ["text", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+    verbose_name = "internal note"
+
+    def has_change_permission(self, request, obj=None):
+        return False  # notes are a record: added, never rewritten
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DeliveryInline(admin.TabularInline):
+    model = Delivery
+    extra = 0
+    fields = ["kind", "status", "attempts", "next_attempt_at", "sent_at", "last_error"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name = "email"
+    verbose_name_plural = "emails"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Inquiry)
+class InquiryAdmin(admin.ModelAdmin):
+    list_display = [
+        "reference",
+        "received_at",
+        "age",
+        "topic",
+        "status",
+        "assigned_to",
+        "is_urgent",
+        "is_medical",
+    ]
+    list_filter = [StatusFilter, "topic", "is_urgent", "is_medical", "assigned_to"]
+    search_fields = ["reference", "name", "email"]
+    list_select_related = ["topic", "assigned_to"]
+    list_per_page = 50
+    show_full_result_count = False  # a COUNT(*) over every inquiry on each page view
+    actions = ["assign_to_me", "mark_closed", "mark_spam", "mark_not_spam", "export_csv"]
+    inlines = [InquiryNoteInline, DeliveryInline]
+    fieldsets = [
+        (None, {"fields": ["reference", "received_at", "topic", "status", "assigned_to"]}),
+        ("Flags", {"fields": ["is_urgent", "is_medical", "screening_matches", "spam_reason"]}),
+        ("From", {"fields": ["name", "email", "phone", "reply_by"]}),
+        ("Message", {"fields": ["message"]}),
+    ]
+    readonly_fields = [
+        "reference",
+        "received_at",
+        "is_urgent",
+        "is_medical",
+        "screening_matches",
+        "spam_reason",
+        "name",
+        "email",
+        "phone",
+        "reply_by",
+        "message",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).inbox_order()
+
+    def has_add_permission(self, request):
+        return False  # inquiries come from the contact form only
+
+    @admin.display(description="age")
+    def age(self, inquiry):
+        return timesince(inquiry.received_at, timezone.now(), depth=1)
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            obj.set_status(obj.status)
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for note in formset.save(commit=False):
+            if isinstance(note, InquiryNote) and note.author_id is None:
+                note.author = request.user
+            note.save()
+        formset.save_m2m()
+
+    @admin.action(description="Assign to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        for inquiry in queryset:
+            services.inquiry_assign(inquiry=inquiry, user=request.user)
+        self.message_user(request, f"Assigned {queryset.count()} to you.", messages.SUCCESS)
+
+    @admin.action(description="Mark closed", permissions=["change"])
+    def mark_closed(self, request, queryset):
+        for inquiry in queryset:
+            services.inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.CLOSED)
+        self.message_user(request, f"Closed {queryset.count()}.", messages.SUCCESS)
+
+    @admin.action(description="Mark as spam", permissions=["change"])
+    def mark_spam(self, request, queryset):
+        for inquiry in queryset:
+            services.inquiry_mark_spam(inquiry=inquiry)
+        self.message_user(request, "Marked as spam. No further email is sent about them.")
+
+    @admin.action(
+        description="Not spam: move to the inbox and send its emails", permissions=["change"]
+    )
+    def mark_not_spam(self, request, queryset):
+        for inquiry in queryset.filter(status=Inquiry.Status.SPAM):
+            services.inquiry_mark_not_spam(inquiry=inquiry)
+        self.message_user(request, "Moved to the inbox as new.", messages.SUCCESS)
+
+    @admin.action(description="Export selected to CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv")
+        filename = f"inquiries-{timezone.localdate():%Y-%m-%d}.csv"
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["label", "description", "is_active", "order", "staff_group"]
+    list_editable = ["is_active", "order"]
+
+
+@admin.register(ScreeningPhrase)
+class ScreeningPhraseAdmin(admin.ModelAdmin):
+    list_display = ["phrase", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["phrase"]
+
+
+@admin.register(ContactSettings)
+class ContactSettingsAdmin(SingletonModelAdmin):
+    pass

@@ -1,0 +1,41 @@
+import signal
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from contact.notifications import deliveries_send_due
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the emails waiting in the contact-form outbox (staff notifications and "
+        "acknowledgements), retrying failed ones with backoff. Runs until stopped; --once "
+        "sends what is due and exits. Safe to run on several servers at once."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="Send what is due, then exit.")
+        parser.add_argument(
+            "--interval", type=float, default=5.0, help="Seconds between checks (default 5)."
+        )
+
+    def handle(self, *args, once=False, interval=5.0, **options):
+        self.stopping = False
+        if not once:
+            signal.signal(signal.SIGTERM, self.stop)
+            signal.signal(signal.SIGINT, self.stop)
+            self.stdout.write(f"Sending contact-form emails every {interval:g} s. Ctrl-C stops.")
+        while True:
+            close_old_connections()
+            sent, failed = deliveries_send_due()
+            if sent or failed:
+                self.stdout.write(f"Emails sent: {sent}, failed (will retry): {failed}")
+            if once or self.stopping:
+                return
+            time.sleep(interval)
+            if self.stopping:
+                return
+
+    def stop(self, signum, frame):
+        self.stopping = True

@@ -1,0 +1,291 @@
+import datetime
+import re
+
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import models
+from django.db.models import Case, IntegerField, Value, When
+from django.utils import timezone
+
+
+def parse_addresses(text):
+    """The addresses in a staff-typed list: one a line (commas and spaces also separate)."""
+    return [part for part in re.split(r"[\s,;]+", text or "") if part]
+
+
+def validate_address_list(text):
+    bad = []
+    for address in parse_addresses(text):
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(
+            "These are not email addresses: %(bad)s", params={"bad": ", ".join(bad)}
+        )
+
+
+class Topic(models.Model):
+    """What an inquiry is about, and which staff receive it."""
+
+    label = models.CharField(max_length=80, unique=True)
+    description = models.CharField(
+        max_length=200, help_text="One line shown under the topic on the contact form."
+    )
+    recipients = models.TextField(
+        blank=True,
+        validators=[validate_address_list],
+        help_text="Email addresses that receive inquiries on this topic, one a line.",
+    )
+    staff_group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="Members of this group with an email address also receive them.",
+    )
+    is_active = models.BooleanField(default=True, help_text="Shown on the contact form.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "label"]
+
+    def __str__(self):
+        return self.label
+
+
+class ContactSettings(models.Model):
+    """Who hears about urgent inquiries, and what the thank-you page promises. One record."""
+
+    SINGLETON_PK = 1
+
+    urgent_recipients = models.TextField(
+        blank=True,
+        validators=[validate_address_list],
+        help_text=(
+            "Email addresses that also receive every inquiry that reads like an emergency "
+            "or a crisis, one a line. Use an inbox someone watches during opening hours."
+        ),
+    )
+    urgent_staff_group = models.ForeignKey(
+        Group,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Members of this group with an email address also receive urgent inquiries.",
+    )
+    reply_time = models.CharField(
+        max_length=200,
+        default="We usually reply within one working day.",
+        help_text="Shown on the thank-you page and in the acknowledgement email.",
+    )
+
+    class Meta:
+        verbose_name = "contact form settings"
+        verbose_name_plural = "contact form settings"
+
+    def __str__(self):
+        return "Contact form settings"
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        contact_settings, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return contact_settings
+
+
+class ScreeningPhrase(models.Model):
+    """Words that make a message read like an emergency or a medical question."""
+
+    class Kind(models.TextChoices):
+        URGENT = "urgent", "Emergency or crisis"
+        MEDICAL = "medical", "Medical question"
+
+    phrase = models.CharField(
+        max_length=80,
+        help_text=(
+            "Matches words that start with this text, in any case: 'suicid' matches "
+            "'suicide' and 'suicidal'."
+        ),
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "phrase"]
+        constraints = [
+            models.UniqueConstraint(fields=["phrase", "kind"], name="unique_screening_phrase")
+        ]
+
+    def __str__(self):
+        return self.phrase
+
+
+class InquiryQuerySet(models.QuerySet):
+    def inbox_order(self):
+        """Open urgent inquiries first, then newest first."""
+        urgent_and_open = Case(
+            When(is_urgent=True, status__in=Inquiry.OPEN_STATUSES, then=Value(0)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        return self.alias(urgent_first=urgent_and_open).order_by("urgent_first", "-received_at")
+
+    def from_email(self, email):
+        return self.filter(email=email.strip().lower())
+
+    def received_since(self, moment):
+        return self.filter(received_at__gte=moment)
+
+    def due_for_deletion(self, *, now=None):
+        now = now or timezone.now()
+        closed_before = now - datetime.timedelta(days=settings.CONTACT_RETENTION_DAYS)
+        spam_before = now - datetime.timedelta(days=settings.CONTACT_SPAM_RETENTION_DAYS)
+        return self.filter(
+            models.Q(status=Inquiry.Status.CLOSED, closed_at__lt=closed_before)
+            | models.Q(status=Inquiry.Status.SPAM, received_at__lt=spam_before)
+        )
+
+
+class Inquiry(models.Model):
+    """A question sent through the contact form. Personal data: see README, Retention."""
+
+    class Status(models.TextChoices):
+        NEW = "new", "New"
+        IN_PROGRESS = "in_progress", "In progress"
+        WAITING = "waiting", "Waiting on patient"
+        CLOSED = "closed", "Closed"
+        SPAM = "spam", "Spam"
+
+    class ReplyBy(models.TextChoices):
+        EMAIL = "email", "Email"
+        PHONE = "phone", "Phone"
+
+    OPEN_STATUSES = [Status.NEW, Status.IN_PROGRESS, Status.WAITING]
+
+    reference = models.CharField(max_length=7, unique=True, editable=False)
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="inquiries")
+    name = models.CharField(max_length=100)
+    email = models.EmailField()
+    phone = models.CharField(max_length=30, blank=True)
+    reply_by = models.CharField(max_length=5, choices=ReplyBy.choices, default=ReplyBy.EMAIL)
+    message = models.TextField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
+    is_urgent = models.BooleanField(
+        "urgent", default=False, help_text="The message reads like an emergency or a crisis."
+    )
+    is_medical = models.BooleanField(
+        "medical", default=False, help_text="The message reads like a medical question."
+    )
+    screening_matches = models.CharField(
+        max_length=300, blank=True, help_text="The words that set the flags."
+    )
+    spam_reason = models.CharField(max_length=100, blank=True)
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_inquiries",
+    )
+    # An HMAC of the sender's IP address under a random salt that is thrown away after a day:
+    # enough to count one address's recent messages, never enough to recover the address.
+    client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    received_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = InquiryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "inquiries"
+        ordering = ["-received_at"]
+        indexes = [
+            models.Index(fields=["status", "-received_at"], name="inquiry_status_received"),
+            models.Index(fields=["-received_at"], name="inquiry_received"),
+            models.Index(fields=["client_hash", "received_at"], name="inquiry_client_recent"),
+            models.Index(fields=["email", "received_at"], name="inquiry_email_recent"),
+        ]
+
+    def __str__(self):
+        # The reference only: this text lands in the admin's change log.
+        return self.reference
+
+    @property
+    def is_open(self):
+        return self.status in self.OPEN_STATUSES
+
+    def set_status(self, status):
+        """Closing stamps the date that retention counts from; reopening clears it."""
+        self.status = status
+        closing = status == self.Status.CLOSED
+        self.closed_at = (self.closed_at or timezone.now()) if closing else None
+
+
+class InquiryNote(models.Model):
+    """An internal note by staff. Never shown to the patient."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, editable=False
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"Note on {self.inquiry_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def due(self, *, now=None):
+        now = now or timezone.now()
+        return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+
+
+class Delivery(models.Model):
+    """One email the background worker must send (the outbox), with its delivery state."""
+
+    class Kind(models.TextChoices):
+        STAFF_NOTIFICATION = "staff", "Staff notification"
+        ACKNOWLEDGEMENT = "ack", "Acknowledgement to sender"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="deliveries")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    recipients = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "deliveries"
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
+        ]
+        constraints = [
+            # Queuing twice for one inquiry (say, marked spam then not spam again) never
+            # sends twice.
+            models.UniqueConstraint(fields=["inquiry", "kind"], name="one_delivery_per_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} for {self.inquiry}"

@@ -1,0 +1,230 @@
+import logging
+
+import pytest
+from django.urls import reverse
+
+from contact.models import Delivery, Inquiry, ScreeningPhrase
+
+from .factories import form_data, started_seconds_ago
+
+FORM_URL = "/contact/"
+
+
+def post(client, topic_, **overrides):
+    return client.post(FORM_URL, form_data(topic_, **overrides))
+
+
+@pytest.mark.django_db
+def test_form_says_what_it_is_for_and_how_to_get_urgent_help(client, topic):
+    html = client.get(FORM_URL).content.decode()
+    assert "Please include non-medical questions only" in html
+    assert 'href="tel:5550100123"' in html  # the clinic's phone
+    assert 'href="tel:911"' in html and 'href="tel:988"' in html
+    assert "Fields marked with an asterisk" in html
+    assert "Up to 2,000 characters" in html
+    assert 'maxlength="2000"' in html
+    assert "I understand this form is not for medical questions or emergencies." in html
+    # Each topic with its one-line description.
+    assert "Rescheduling" in html and "What this topic is for." in html
+
+
+@pytest.mark.django_db
+def test_only_active_topics_are_offered(client, topic):
+    topic.is_active = False
+    topic.save()
+    assert "Rescheduling" not in client.get(FORM_URL).content.decode()
+
+
+@pytest.mark.django_db
+def test_contact_form_page_costs_a_fixed_number_of_queries(
+    client, topic, django_assert_num_queries
+):
+    client.get(FORM_URL)  # clinic details now cached
+    # Topics for the form; nothing else.
+    with django_assert_num_queries(1):
+        assert client.get(FORM_URL).status_code == 200
+
+
+@pytest.mark.django_db
+def test_good_submit_redirects_to_a_thank_you_page_with_a_reference(client, topic):
+    response = post(client, topic)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contact:sent")  # nothing personal in the URL
+    inquiry = Inquiry.objects.get()
+    assert inquiry.status == Inquiry.Status.NEW
+    assert inquiry.email == "pat@example.com"
+    assert set(inquiry.deliveries.values_list("kind", flat=True)) == {
+        Delivery.Kind.STAFF_NOTIFICATION,
+        Delivery.Kind.ACKNOWLEDGEMENT,
+    }
+    page = client.get(response["Location"]).content.decode()
+    assert inquiry.reference in page
+    assert "We usually reply within one working day." in page
+    assert "If it becomes urgent" in page
+
+
+@pytest.mark.django_db
+def test_refresh_and_resubmit_do_not_send_twice(client, topic):
+    post(client, topic)
+    for _ in range(2):
+        assert client.get(reverse("contact:sent")).status_code == 200
+    # The browser resends the same form (back button, double click): still one inquiry.
+    post(client, topic)
+    assert Inquiry.objects.count() == 1
+    assert Delivery.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_thank_you_page_without_a_submission_goes_back_to_the_form(client):
+    response = client.get(reverse("contact:sent"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("contact:form")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "field", "error"),
+    [
+        ({"email": "not-an-email"}, "email", "Please check your email address"),
+        ({"email": ""}, "email", "Please give your email address"),
+        ({"name": ""}, "name", "Please tell us your name"),
+        ({"message": ""}, "message", "Please write your question"),
+        ({"message": "x" * 2001}, "message", "Please shorten your message to 2,000 characters"),
+        ({"topic": None}, "topic", "Please choose what your question is about"),
+        ({"topic": "999999"}, "topic", "Select a valid choice"),
+        ({"understands_not_medical": None}, "understands_not_medical", "Please tick this box"),
+        ({"name": "Pat\x07Example"}, "name", "Please remove the special characters"),
+        ({"message": "Hello\x00there"}, "message", "Null characters are not allowed"),
+        ({"message": "Hi\x1b[31m there"}, "message", "Please remove the special characters"),
+        ({"reply_by": "phone"}, "phone", "Please give a phone number so we can call you"),
+        ({"phone": "call me maybe"}, "phone", "Please check your phone number"),
+        ({"reply_by": "pigeon"}, "reply_by", "Select a valid choice"),
+        (
+            {"message": "See https://a.example http://b.example www.c.example"},
+            "message",
+            "Please include no more than 2 links",
+        ),
+    ],
+)
+def test_bad_input_gets_a_clear_error_and_stores_nothing(client, topic, overrides, field, error):
+    response = post(client, topic, **overrides)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="error-summary"' in html
+    assert error in html
+    # The summary links to the field, and the field points at its error for screen readers.
+    target = f"id_{field}_0" if field in ("topic", "reply_by") else f"id_{field}"
+    assert f'href="#{target}"' in html
+    assert f"{field}_error" in html
+    assert "Error: Contact us" in html
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_entered_values_are_kept_after_an_error(client, topic):
+    html = post(client, topic, email="oops", message="Where do I park?").content.decode()
+    assert 'value="Pat Example"' in html
+    assert 'value="oops"' in html
+    assert "Where do I park?</textarea>" in html
+
+
+@pytest.mark.django_db
+def test_an_oversized_body_is_refused_kindly_and_stores_nothing(client, topic):
+    response = post(client, topic, message="x" * 100_000)
+    assert response.status_code == 413
+    assert "Your message was too long to send" in response.content.decode()
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_emergency_shows_the_urgent_card_before_anything_is_sent(client, topic):
+    message = "Since my infusion I have chest pain and feel strange."
+    html = post(client, topic, message=message).content.decode()
+    assert "If you need help now, please do not wait for a reply" in html
+    assert 'href="tel:911"' in html and 'href="tel:988"' in html
+    assert 'name="send_anyway"' in html
+    assert message in html  # kept, so they can send or change it
+    assert Inquiry.objects.count() == 0
+
+    response = post(client, topic, message=message, send_anyway="1")
+    assert response.status_code == 302
+    inquiry = Inquiry.objects.get()
+    assert inquiry.is_urgent
+    assert "chest pain" in inquiry.screening_matches
+
+
+@pytest.mark.django_db
+def test_crisis_words_in_any_case_or_apostrophe_style_are_urgent(client, topic):
+    html = post(client, topic, message="I CAN\u2019T BREATHE well tonight").content.decode()
+    assert "If you need help now" in html
+
+
+@pytest.mark.django_db
+def test_a_medical_question_gets_a_gentle_notice_and_can_still_be_sent(client, topic):
+    message = "What dose of my antidepressant should I take before the visit?"
+    html = post(client, topic, message=message).content.decode()
+    assert "Is this a medical question?" in html
+    assert "Edit my message" in html and "Send my message anyway" in html
+    assert Inquiry.objects.count() == 0
+
+    post(client, topic, message=message, send_anyway="1")
+    inquiry = Inquiry.objects.get()
+    assert inquiry.is_medical and not inquiry.is_urgent
+    assert inquiry.deliveries.count() == 2
+
+
+@pytest.mark.django_db
+def test_screening_uses_the_list_staff_edit(client, topic):
+    message = "Can my dog come along to the appointment?"
+    assert post(client, topic, message=message).status_code == 302
+    ScreeningPhrase.objects.create(phrase="dog", kind=ScreeningPhrase.Kind.MEDICAL)
+    assert (
+        "Is this a medical question?"
+        in post(client, topic, message=message + " Please!").content.decode()
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"website": "http://spam.example"}, "hidden field"),
+        ({"form_started": started_seconds_ago(1)}, "too quickly"),
+        ({"form_started": "forged"}, "missing or altered"),
+        ({"form_started": ""}, "missing or altered"),
+    ],
+)
+def test_spam_is_stored_as_spam_and_never_emailed(client, topic, overrides, reason):
+    response = post(client, topic, **overrides)
+    assert response.status_code == 302  # a bot learns nothing
+    inquiry = Inquiry.objects.get()
+    assert inquiry.status == Inquiry.Status.SPAM
+    assert reason in inquiry.spam_reason
+    assert not inquiry.deliveries.exists()
+
+
+@pytest.mark.django_db
+def test_too_many_messages_from_one_address_are_held_as_spam(client, topic, settings):
+    settings.CONTACT_MAX_PER_HOUR = 3
+    for n in range(4):
+        post(client, topic, message=f"Question number {n} about parking.")
+    statuses = list(Inquiry.objects.order_by("received_at").values_list("status", flat=True))
+    assert statuses == ["new", "new", "new", "spam"]
+
+
+@pytest.mark.django_db
+def test_rate_limit_counts_the_ip_address_across_email_addresses(client, topic, settings):
+    settings.CONTACT_MAX_PER_HOUR = 2
+    for n in range(3):
+        post(client, topic, email=f"person{n}@example.com")
+    assert Inquiry.objects.filter(status=Inquiry.Status.SPAM).count() == 1
+    assert "127.0.0.1" not in str(list(Inquiry.objects.values_list("client_hash", flat=True)))
+
+
+@pytest.mark.django_db
+def test_personal_data_stays_out_of_the_logs(client, topic, caplog):
+    with caplog.at_level(logging.DEBUG):
+        post(client, topic, name="Zelda Unique", email="zelda@example.com")
+        post(client, topic, name="Zelda Unique", email="broken")
+    assert Inquiry.objects.count() == 1
+    assert "Zelda" not in caplog.text and "zelda@example.com" not in caplog.text
