@@ -8,7 +8,15 @@ from django.utils.timesince import timesince
 from portal.admin import SingletonModelAdmin
 
 from . import services
-from .models import ContactSettings, Delivery, Inquiry, InquiryNote, ScreeningPhrase, Topic
+from .models import (
+    ContactSettings,
+    Delivery,
+    Inquiry,
+    InquiryNote,
+    ScreeningPhrase,
+    Topic,
+    inbox_ordering,
+)
 
 CSV_COLUMNS = [
     ("reference", "Reference"),
@@ -141,8 +149,8 @@ class InquiryAdmin(admin.ModelAdmin):
         "message",
     ]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).inbox_order()
+    def get_ordering(self, request):
+        return inbox_ordering()
 
     def has_add_permission(self, request):
         return False  # inquiries come from the contact form only

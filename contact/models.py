@@ -128,16 +128,17 @@ class ScreeningPhrase(models.Model):
         return self.phrase
 
 
-class InquiryQuerySet(models.QuerySet):
-    def inbox_order(self):
-        """Open urgent inquiries first, then newest first."""
-        urgent_and_open = Case(
-            When(is_urgent=True, status__in=Inquiry.OPEN_STATUSES, then=Value(0)),
-            default=Value(1),
-            output_field=IntegerField(),
-        )
-        return self.alias(urgent_first=urgent_and_open).order_by("urgent_first", "-received_at")
+def inbox_ordering():
+    """Open urgent inquiries first, then newest first (for the queryset and the admin)."""
+    urgent_and_open = Case(
+        When(is_urgent=True, status__in=Inquiry.OPEN_STATUSES, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
+    )
+    return [urgent_and_open.asc(), "-received_at"]
 
+
+class InquiryQuerySet(models.QuerySet):
     def from_email(self, email):
         return self.filter(email=email.strip().lower())
 

@@ -1,0 +1,130 @@
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from contact.models import Delivery, Inquiry
+from contact.notifications import build_email, deliveries_send_due, header_safe, retry_delay
+from contact.screening import ScreeningResult
+from contact.services import inquiry_submit
+
+from .factories import TopicFactory
+
+
+def submit(topic, **kwargs):
+    fields = {
+        "name": "Pat Example",
+        "email": "pat@example.com",
+        "message": "Is there parking for a wheelchair van?",
+        **kwargs,
+    }
+    return inquiry_submit(topic=topic, **fields)
+
+
+@pytest.mark.django_db
+def test_every_email_arrives_exactly_once_when_smtp_is_down_then_up(smtp_server, topic):
+    inquiry = submit(topic)
+    # The mail server is down: the inquiry is safe, the emails wait with their error.
+    assert deliveries_send_due() == (0, 2)
+    assert Inquiry.objects.filter(pk=inquiry.pk).exists()
+    for delivery in Delivery.objects.all():
+        assert delivery.status == Delivery.Status.PENDING
+        assert delivery.attempts == 1
+        assert "ConnectionRefusedError" in delivery.last_error
+        assert delivery.next_attempt_at > timezone.now()
+    # Not due again until the backoff has passed.
+    assert deliveries_send_due() == (0, 0)
+
+    smtp_server.start()
+    later = timezone.now() + datetime.timedelta(minutes=2)
+    assert deliveries_send_due(now=later) == (2, 0)
+    # Nothing is sent twice, however often the worker runs.
+    assert deliveries_send_due(now=later + datetime.timedelta(hours=2)) == (0, 0)
+
+    received = smtp_server.handler.envelopes
+    assert sorted(envelope.rcpt_tos[0] for envelope in received) == [
+        "pat@example.com",
+        "scheduling@example.org",
+    ]
+    assert all(len(envelope.rcpt_tos) == 1 for envelope in received)
+    assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
+
+
+# The worker closes stale connections each round, as a long-running process must, which
+# would end a test's wrapping transaction: this test commits for real, then restores the
+# rows the data migrations made.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_worker_command_sends_what_is_due(smtp_server, topic):
+    smtp_server.start()
+    submit(topic)
+    call_command("send_notifications", "--once")
+    assert len(smtp_server.handler.envelopes) == 2
+
+
+def test_backoff_doubles_and_is_capped_at_an_hour():
+    delays = [retry_delay(attempt).total_seconds() for attempt in range(1, 10)]
+    assert delays[:4] == [60, 120, 240, 480]
+    assert max(delays) == 3600
+
+
+@pytest.mark.django_db
+def test_staff_email_has_topic_reference_flags_and_admin_link_but_no_message(topic):
+    inquiry = submit(
+        topic,
+        message="I feel suicidal since my last visit",
+        screening=ScreeningResult(urgent_matches=["suicid"]),
+    )
+    submit_staff = inquiry.deliveries.get(kind=Delivery.Kind.STAFF_NOTIFICATION)
+    message = build_email(submit_staff)
+    assert message.subject == f"[URGENT] Rescheduling inquiry {inquiry.reference}"
+    assert f"/admin/contact/inquiry/{inquiry.pk}/change/" in message.body
+    assert "URGENT" in message.body
+    assert "suicidal" not in message.body
+    assert "Pat Example" not in message.body and "pat@example.com" not in message.body
+
+
+@pytest.mark.django_db
+def test_staff_email_carries_the_message_only_when_the_setting_says_so(topic, settings):
+    settings.CONTACT_EMAIL_INCLUDES_MESSAGE = True
+    inquiry = submit(topic)
+    message = build_email(inquiry.deliveries.get(kind=Delivery.Kind.STAFF_NOTIFICATION))
+    assert "Is there parking for a wheelchair van?" in message.body
+
+
+@pytest.mark.django_db
+def test_acknowledgement_has_the_reference_and_next_steps_but_no_copy_of_the_message(topic):
+    inquiry = submit(topic)
+    message = build_email(inquiry.deliveries.get(kind=Delivery.Kind.ACKNOWLEDGEMENT))
+    assert message.to == ["pat@example.com"]
+    assert inquiry.reference in message.subject and inquiry.reference in message.body
+    assert "We usually reply within one working day." in message.body
+    assert "call 911" in message.body and "988" in message.body
+    assert "wheelchair" not in message.body
+
+
+@pytest.mark.django_db
+def test_no_newline_from_any_field_reaches_an_email_header(smtp_server):
+    smtp_server.start()
+    # Staff typed a topic label with a line break; the sender's name tries an injection.
+    topic = TopicFactory(label="Billing\r\nBcc: victim@example.org", recipients="b@example.org")
+    submit(topic, name="Eve\r\nBcc: victim@example.org")
+    assert deliveries_send_due() == (2, 0)
+    for envelope in smtp_server.handler.envelopes:
+        assert "victim@example.org" not in envelope.rcpt_tos
+    for message in smtp_server.handler.messages():
+        assert message["Bcc"] is None
+        assert "\n" not in message["Subject"] and "\r" not in message["Subject"]
+
+
+def test_header_safe_turns_control_characters_into_spaces():
+    assert header_safe("a\r\nb\tc\x00d") == "a b c d"
+    assert len(header_safe("x" * 500)) == 150
+
+
+@pytest.mark.django_db
+def test_console_and_locmem_backends_work_too(topic):
+    submit(topic)
+    assert deliveries_send_due() == (2, 0)
+    assert len(mail.outbox) == 2

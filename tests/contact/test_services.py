@@ -1,0 +1,119 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from contact.models import ContactSettings, Delivery, Inquiry
+from contact.screening import ScreeningResult
+from contact.services import (
+    REFERENCE_ALPHABET,
+    inquiry_assign,
+    inquiry_mark_not_spam,
+    inquiry_mark_spam,
+    inquiry_set_status,
+    inquiry_submit,
+    route_recipients,
+)
+from portal.models import ClinicDetails
+
+from .factories import TopicFactory
+
+
+def submit(topic, **kwargs):
+    fields = {"name": "Pat", "email": "pat@example.com", "message": "Parking?", **kwargs}
+    return inquiry_submit(topic=topic, **fields)
+
+
+def staff_recipients(inquiry):
+    return inquiry.deliveries.get(kind=Delivery.Kind.STAFF_NOTIFICATION).recipients
+
+
+@pytest.mark.django_db
+def test_each_topic_routes_to_its_own_staff():
+    billing = TopicFactory(label="Billing", recipients="billing@example.org\nowner@example.org")
+    parking = TopicFactory(label="Parking", recipients="desk@example.org")
+    assert staff_recipients(submit(billing)) == ["billing@example.org", "owner@example.org"]
+    assert staff_recipients(submit(parking, message="Other")) == ["desk@example.org"]
+
+
+@pytest.mark.django_db
+def test_a_topic_can_route_to_a_staff_group():
+    group = Group.objects.create(name="Billing team")
+    users = get_user_model().objects
+    users.create_user("amy", "amy@example.org", "x", is_staff=True).groups.add(group)
+    users.create_user("gone", "gone@example.org", "x", is_active=False).groups.add(group)
+    users.create_user("noemail", "", "x").groups.add(group)
+    topic = TopicFactory(label="Billing", recipients="", staff_group=group)
+    assert route_recipients(topic=topic, is_urgent=False) == ["amy@example.org"]
+
+
+@pytest.mark.django_db
+def test_urgent_inquiries_also_go_to_the_urgent_list(topic):
+    contact_settings = ContactSettings.load()
+    contact_settings.urgent_recipients = "oncall@example.org"
+    contact_settings.urgent_staff_group = None
+    contact_settings.save()
+    inquiry = submit(topic, screening=ScreeningResult(urgent_matches=["overdos"]))
+    assert staff_recipients(inquiry) == ["scheduling@example.org", "oncall@example.org"]
+    assert inquiry.is_urgent and inquiry.screening_matches == "overdos"
+
+
+@pytest.mark.django_db
+def test_with_nobody_configured_the_clinic_address_gets_it():
+    topic = TopicFactory(label="Unrouted", recipients="")
+    assert route_recipients(topic=topic, is_urgent=False) == [ClinicDetails.load().email]
+
+
+@pytest.mark.django_db
+def test_the_acknowledgement_goes_to_the_sender_only(topic):
+    inquiry = submit(topic)
+    ack = inquiry.deliveries.get(kind=Delivery.Kind.ACKNOWLEDGEMENT)
+    assert ack.recipients == ["pat@example.com"]
+
+
+@pytest.mark.django_db
+def test_references_are_short_readable_and_unique(topic):
+    references = {submit(topic, message=f"Question {n}").reference for n in range(30)}
+    assert len(references) == 30
+    for reference in references:
+        assert len(reference) == 7 and reference[3] == "-"
+        assert set(reference.replace("-", "")) <= set(REFERENCE_ALPHABET)
+
+
+@pytest.mark.django_db
+def test_spam_is_kept_but_queues_no_email(topic):
+    inquiry = submit(topic, spam_reason="filled the hidden field")
+    assert inquiry.status == Inquiry.Status.SPAM
+    assert not inquiry.deliveries.exists()
+
+
+@pytest.mark.django_db
+def test_a_false_positive_gets_its_emails_once_recovered(topic):
+    inquiry = submit(topic, spam_reason="sent too quickly after opening the form")
+    inquiry_mark_not_spam(inquiry=inquiry)
+    inquiry_mark_not_spam(inquiry=inquiry)  # twice by mistake: still one of each
+    inquiry.refresh_from_db()
+    assert inquiry.status == Inquiry.Status.NEW and inquiry.spam_reason == ""
+    assert inquiry.deliveries.count() == 2
+
+
+@pytest.mark.django_db
+def test_marking_spam_drops_the_emails_not_yet_sent(topic):
+    inquiry = submit(topic)
+    inquiry_mark_spam(inquiry=inquiry)
+    assert inquiry.status == Inquiry.Status.SPAM
+    assert not inquiry.deliveries.exists()
+
+
+@pytest.mark.django_db
+def test_assigning_a_new_inquiry_puts_it_in_progress(topic, front_desk_user):
+    inquiry = inquiry_assign(inquiry=submit(topic), user=front_desk_user)
+    assert inquiry.assigned_to == front_desk_user
+    assert inquiry.status == Inquiry.Status.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_closing_stamps_the_date_and_reopening_clears_it(topic):
+    inquiry = inquiry_set_status(inquiry=submit(topic), status=Inquiry.Status.CLOSED)
+    assert inquiry.closed_at is not None
+    inquiry = inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.WAITING)
+    assert inquiry.closed_at is None
