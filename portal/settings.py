@@ -35,6 +35,8 @@ else:
             "(a comma-separated list of the site's host names)."
         )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# A patient whose form is refused sees a kind page with what to do, not Django's own.
+CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -27,4 +27,5 @@ urlpatterns = [
 if settings.BENCHMARK_REFERENCE_FILE:
     urlpatterns.append(path("bench/reference/", views.benchmark_reference))
 
+handler400 = "portal.views.bad_request"
 handler500 = "portal.views.server_error"

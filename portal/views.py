@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -52,11 +52,28 @@ def benchmark_reference(request):
     return HttpResponse(_reference_bytes(), content_type="text/html; charset=utf-8")
 
 
-def server_error(request):
-    """The 500 page, with the urgent-help strip even when the database is what failed."""
+def render_error_page(request, template_name, status):
+    """An error page with the clinic's details and urgent-help strip, whatever went wrong.
+
+    Rendered without context processors, which may be what failed.
+    """
     try:
         clinic = ClinicDetails.cached()
     except Exception:  # noqa: BLE001 - the error page itself must never fail
         clinic = ClinicDetails()  # the unsaved defaults still carry 911 and 988
-    template = loader.get_template("500.html")
-    return HttpResponseServerError(template.render({"clinic": clinic, "request": request}))
+    template = loader.get_template(template_name)
+    return HttpResponse(template.render({"clinic": clinic, "request": request}), status=status)
+
+
+def server_error(request):
+    return render_error_page(request, "500.html", 500)
+
+
+def bad_request(request, exception):
+    """A request Django refused (say, a form far too large): nothing was saved."""
+    return render_error_page(request, "400.html", 400)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent from a page open too long, or with cookies blocked: nothing was saved."""
+    return render_error_page(request, "403_csrf.html", 403)

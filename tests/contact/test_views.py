@@ -1,6 +1,7 @@
 import logging
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from contact.models import Delivery, Inquiry, ScreeningPhrase
@@ -236,3 +237,33 @@ def test_personal_data_stays_out_of_the_logs(client, topic, caplog):
         post(client, topic, name="Zelda Unique", email="broken")
     assert Inquiry.objects.count() == 1
     assert "Zelda" not in caplog.text and "zelda@example.com" not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_body_too_big_for_django_gets_the_friendly_400(topic):
+    # As in production, the CSRF check reads the body first; over DATA_UPLOAD_MAX_MEMORY_SIZE
+    # Django refuses it there, before the view.
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(FORM_URL)
+    token = browser.cookies["csrftoken"].value
+    response = browser.post(
+        FORM_URL, form_data(topic, message="x" * 3_000_000, csrfmiddlewaretoken=token)
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Nothing was saved" in html and 'href="tel:988"' in html
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_form_without_its_csrf_token_gets_a_kind_page_and_stores_nothing(topic):
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(FORM_URL, form_data(topic))
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Sorry, your form was not sent" in html and 'href="tel:911"' in html
+    assert Inquiry.objects.count() == 0
+    # With the token from the form page, the same post goes through.
+    browser.get(FORM_URL)
+    token = browser.cookies["csrftoken"].value
+    assert browser.post(FORM_URL, form_data(topic, csrfmiddlewaretoken=token)).status_code == 302
