@@ -122,7 +122,13 @@ class InquiryAdmin(admin.ModelAdmin):
         "is_urgent",
         "is_medical",
     ]
-    list_filter = [StatusFilter, "topic", "is_urgent", "is_medical", "assigned_to"]
+    list_filter = [
+        StatusFilter,
+        "topic",
+        "is_urgent",
+        "is_medical",
+        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+    ]
     search_fields = ["reference", "name", "email"]
     list_select_related = ["topic", "assigned_to"]
     list_per_page = 50

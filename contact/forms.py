@@ -153,9 +153,5 @@ class InquiryForm(forms.Form):
             )
         return phone
 
-    def clean_email(self):
-        # Stored in lower case, so one sender's messages are found by a plain index lookup.
-        return self.cleaned_data["email"].lower()
-
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

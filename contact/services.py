@@ -89,6 +89,8 @@ def inquiry_submit(
     client_hash: str = "",
 ) -> Inquiry:
     """Save an inquiry and queue its emails, in one transaction. Spam is kept, never emailed."""
+    # Lower case, so one sender's messages are found with a plain index lookup.
+    email = email.strip().lower()
     duplicate = find_duplicate(email=email, topic=topic, message=message)
     if duplicate is not None:
         return duplicate

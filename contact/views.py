@@ -16,6 +16,13 @@ SENT_COOKIE_MAX_AGE = 3600
 MAX_BODY_BYTES = 64 * 1024
 
 
+def declared_length(request):
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0  # Django reads a garbled length as no body too
+
+
 @method_decorator(never_cache, name="dispatch")
 class InquiryCreateView(View):
     template_name = "contact/inquiry_form.html"
@@ -24,7 +31,7 @@ class InquiryCreateView(View):
         return self.render_form(InquiryForm())
 
     def post(self, request):
-        if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+        if declared_length(request) > MAX_BODY_BYTES:
             return self.render_form(InquiryForm(), too_big=True, status=413)
         form = InquiryForm(request.POST)
         if not form.is_valid():

@@ -117,3 +117,10 @@ def test_closing_stamps_the_date_and_reopening_clears_it(topic):
     assert inquiry.closed_at is not None
     inquiry = inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.WAITING)
     assert inquiry.closed_at is None
+
+
+@pytest.mark.django_db
+def test_addresses_are_stored_in_lower_case_so_resends_are_recognised(topic):
+    first = submit(topic, email="  Pat@Example.COM ")
+    assert first.email == "pat@example.com"
+    assert submit(topic, email="pat@example.com") == first

@@ -267,3 +267,10 @@ def test_a_form_without_its_csrf_token_gets_a_kind_page_and_stores_nothing(topic
     browser.get(FORM_URL)
     token = browser.cookies["csrftoken"].value
     assert browser.post(FORM_URL, form_data(topic, csrfmiddlewaretoken=token)).status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_garbled_content_length_is_not_a_server_error(client, topic):
+    response = client.post(FORM_URL, form_data(topic), CONTENT_LENGTH="not-a-number")
+    assert response.status_code in (200, 400)
+    assert Inquiry.objects.count() == 0
