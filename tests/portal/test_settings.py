@@ -64,3 +64,40 @@ def test_deploy_check_warns_when_https_is_switched_off():
 def test_debug_mode_starts_without_a_secret_key():
     result = run_django({"DJANGO_DEBUG": "true"}, "check")
     assert result.returncode == 0, result.stderr
+
+
+CONCURRENT_WRITES = """
+import threading
+from django.db import connection, transaction, OperationalError
+
+with connection.cursor() as cursor:
+    cursor.execute("CREATE TABLE visits (n integer)")
+errors = []
+
+def write_many():
+    from django.db import connection as thread_connection
+    for _ in range(25):
+        try:
+            with transaction.atomic():
+                with thread_connection.cursor() as cursor:
+                    # Read, then write: the pattern that deadlocks deferred transactions.
+                    cursor.execute("SELECT count(*) FROM visits")
+                    cursor.execute("INSERT INTO visits VALUES (1)")
+        except OperationalError as error:
+            errors.append(str(error))
+    thread_connection.close()
+
+threads = [threading.Thread(target=write_many) for _ in range(8)]
+for thread in threads: thread.start()
+for thread in threads: thread.join()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*) FROM visits")
+    print("rows", cursor.fetchone()[0], "errors", len(errors), errors[:1])
+"""
+
+
+def test_sqlite_takes_concurrent_writes_without_database_is_locked(tmp_path):
+    env = production_env(DATABASE_URL=f"sqlite:///{tmp_path / 'concurrent.sqlite3'}")
+    result = run_django(env, "shell", "-c", CONCURRENT_WRITES)
+    assert result.returncode == 0, result.stderr
+    assert "rows 200 errors 0" in result.stdout, result.stdout
