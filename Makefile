@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint format check bench clean
+.PHONY: help install run test test-postgres lint format check bench bench-large clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ check: $(STAMP) ## Django's system checks and the missing-migrations check
 bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/benchmarks.md)
 	command -v wrk >/dev/null || (command -v apt-get >/dev/null && apt-get install -y wrk)
 	$(BIN)/python benchmarks/bench.py $(BENCH_ARGS)
+
+bench-large: $(STAMP) ## Time pages, admin lists and the CSV export with 10,000 pages and 1,000,000 inquiries
+	$(BIN)/python benchmarks/large_data.py $(BENCH_ARGS)
 
 clean: ## Remove the virtualenv, the local database and collected static files
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,7 +1,8 @@
 """Measure the portal's pages against a bare Django view, under gunicorn, with wrk.
 
 Run with `make bench` (see benchmarks/README.md). It sets up a fresh database (SQLite in a
-temporary folder, or the PostgreSQL database DATABASE_URL points at), loads the default
+temporary folder, or a new database on the PostgreSQL server DATABASE_URL points at, dropped
+afterwards), loads the default
 content, starts gunicorn with production settings, and measures every target in interleaved
 rounds so that drift on a shared machine hits all targets alike. Medians of the rounds are
 printed and written to docs/benchmarks.md with the date, machine and commit.
@@ -48,7 +49,7 @@ def free_port():
         return sock.getsockname()[1]
 
 
-def production_env(workdir, **extra):
+def production_env(workdir, database_url, **extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     env.update(
         DJANGO_SETTINGS_MODULE="portal.settings",
@@ -62,7 +63,7 @@ def production_env(workdir, **extra):
         DJANGO_STATIC_ROOT=str(workdir / "static"),
         DJANGO_CACHE_DIR=str(workdir / "cache"),
         DJANGO_LOG_LEVEL="WARNING",
-        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DATABASE_URL=database_url,
         DJANGO_BENCHMARK_REFERENCE_FILE=str(workdir / "reference.html"),
         # Every benchmark POST comes from one address; measure the valid-submission path,
         # not the rate limit's spam path.
@@ -70,6 +71,27 @@ def production_env(workdir, **extra):
         **extra,
     )
     return env
+
+
+@contextlib.contextmanager
+def scratch_database(workdir):
+    """A database for one run: a SQLite file in `workdir`, or, when DATABASE_URL points at
+    PostgreSQL, a new database on that server (dropped afterwards). Real data is never touched."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgres"):
+        yield f"sqlite:///{workdir / 'bench.sqlite3'}"
+        return
+    import psycopg
+
+    server, _, _ = url.rpartition("/")
+    name = f"portal_bench_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def manage(env, *args):
@@ -244,9 +266,12 @@ def main():
         raise SystemExit("wrk is not installed (Debian: apt-get install -y wrk)")
 
     workdir = Path(tempfile.mkdtemp(prefix="portal-bench-"))
-    env = production_env(workdir)
-    if env["DATABASE_URL"].startswith("postgres"):
-        manage(env, "flush", "--noinput")
+    with scratch_database(workdir) as database_url:
+        run(args, workdir, production_env(workdir, database_url))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+def run(args, workdir, env):
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     manage(env, "load_default_content", "-v0")
@@ -308,7 +333,6 @@ def main():
     print("\n" + section)
     if not args.no_write:
         write_results(section)
-    shutil.rmtree(workdir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ class Command(BaseCommand):
     def handle(self, *args, pages, inquiries, yes_this_is_a_benchmark_database, **options):
         if not yes_this_is_a_benchmark_database:
             raise CommandError("This fills the database with made-up data. See --help.")
-        self.generate_pages(pages)
+        if pages:
+            self.generate_pages(pages)
         self.generate_inquiries(inquiries)
 
     @transaction.atomic
