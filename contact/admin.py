@@ -9,6 +9,7 @@ from portal.admin import SingletonModelAdmin
 
 from . import services
 from .models import (
+    OPEN_STATUSES,
     ContactSettings,
     Delivery,
     Inquiry,
@@ -75,12 +76,19 @@ class StatusFilter(admin.SimpleListFilter):
     def queryset(self, request, queryset):
         value = self.value()
         if value == "open":
-            return queryset.filter(status__in=Inquiry.OPEN_STATUSES)
+            return queryset.filter(status__in=OPEN_STATUSES)
         if value == "all":
             return queryset
         if value in Inquiry.Status.values:
             return queryset.filter(status=value)
         return queryset.exclude(status=Inquiry.Status.SPAM)
+
+
+class AssigneeFilter(admin.RelatedFieldListFilter):
+    """Staff accounts only. (Django's "related only" filter would scan every inquiry.)"""
+
+    def field_choices(self, field, request, model_admin):
+        return field.get_choices(include_blank=False, limit_choices_to={"is_staff": True})
 
 
 class InquiryNoteInline(admin.StackedInline):
@@ -127,7 +135,7 @@ class InquiryAdmin(admin.ModelAdmin):
         "topic",
         "is_urgent",
         "is_medical",
-        ("assigned_to", admin.RelatedOnlyFieldListFilter),
+        ("assigned_to", AssigneeFilter),
     ]
     search_fields = ["reference", "name", "email"]
     list_select_related = ["topic", "assigned_to"]

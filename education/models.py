@@ -1,7 +1,8 @@
 import datetime
 
 from django.conf import settings
-from django.db import models
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -31,6 +32,21 @@ class Topic(models.Model):
 
     def get_absolute_url(self):
         return reverse("education:topic", args=[self.slug])
+
+
+def search_document():
+    """Title weighs most, then the summary, then the body (PostgreSQL full-text search)."""
+    return (
+        SearchVector("title", weight="A", config="english")
+        + SearchVector("summary", weight="B", config="english")
+        + SearchVector("body_text", weight="C", config="english")
+    )
+
+
+def update_search_vectors(pages):
+    """Store the search document of these pages (a no-op on databases without full-text)."""
+    if connection.vendor == "postgresql":
+        pages.update(search_vector=search_document())
 
 
 class EducationPageQuerySet(models.QuerySet):
@@ -107,6 +123,9 @@ class EducationPage(models.Model):
     headings = models.JSONField(editable=False, default=list)
     reading_grade = models.FloatField(editable=False, default=0)
     word_count = models.PositiveIntegerField(editable=False, default=0)
+    # PostgreSQL only (empty elsewhere): the weighted full-text document search reads through a
+    # GIN index, instead of building it for every page on every query.
+    search_vector = SearchVectorField(null=True, editable=False)
     # What load_default_content wrote, to tell later whether staff have edited the page.
     default_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
@@ -115,7 +134,13 @@ class EducationPage(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords(
-        excluded_fields=["body_html", "body_text", "headings", "default_content_fingerprint"]
+        excluded_fields=[
+            "body_html",
+            "body_text",
+            "headings",
+            "default_content_fingerprint",
+            "search_vector",
+        ]
     )
 
     objects = EducationPageQuerySet.as_manager()
@@ -134,6 +159,7 @@ class EducationPage(models.Model):
     def save(self, *args, **kwargs):
         self.render()
         super().save(*args, **kwargs)
+        update_search_vectors(EducationPage.objects.filter(pk=self.pk))
 
     def get_absolute_url(self):
         return reverse("education:page", args=[self.slug])

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -50,25 +50,15 @@ def _highlighted(text):
 
 
 def _search_postgres(words):
-    from django.contrib.postgres.search import (
-        SearchHeadline,
-        SearchQuery,
-        SearchRank,
-        SearchVector,
-    )
+    from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-    vector = (
-        SearchVector("title", weight="A", config="english")
-        + SearchVector("summary", weight="B", config="english")
-        + SearchVector("body_text", weight="C", config="english")
-    )
     query = SearchQuery(" ".join(words), search_type="websearch", config="english")
     pages = (
         EducationPage.objects.published()
         .for_display()
+        .filter(search_vector=query)  # the stored document, through its GIN index
         .annotate(
-            search=vector,
-            rank=SearchRank(vector, query),
+            rank=SearchRank(F("search_vector"), query),
             headline=SearchHeadline(
                 "body_text",
                 query,
@@ -79,7 +69,6 @@ def _search_postgres(words):
                 min_words=12,
             ),
         )
-        .filter(search=query)
         .order_by("-rank", "title")[:MAX_RESULTS]
     )
     return [SearchResult(page=page, snippet=_highlighted(page.headline)) for page in pages]

@@ -174,3 +174,11 @@ def test_csv_export_streams_the_selected_rows_safely(desk_client, topic):
 @pytest.mark.django_db
 def test_inquiries_are_never_added_by_hand(desk_client):
     assert desk_client.get(reverse("admin:contact_inquiry_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_assignee_filter_offers_staff_accounts_only(desk_client, django_user_model):
+    django_user_model.objects.create_user("patientaccount", "p@example.com", "x")
+    html = desk_client.get(LIST_URL).content.decode()
+    assert "?assigned_to__id__exact=" in html  # the filter is there, with the desk user
+    assert "patientaccount" not in html

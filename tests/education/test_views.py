@@ -265,6 +265,17 @@ def test_postgres_search_matches_other_forms_of_a_word(client, page):
 
 
 @pytest.mark.django_db
+def test_search_follows_an_edit_at_once(client, page):
+    # On PostgreSQL this is the stored, indexed search document being kept up to date.
+    page.title = "Resting with a weighted blanket"
+    page.save()
+    html = client.get(reverse("search"), {"q": "blanket"}).content.decode()
+    assert f'href="{page.get_absolute_url()}"' in html
+    html = client.get(reverse("search"), {"q": "infusion"}).content.decode()
+    assert f'href="{page.get_absolute_url()}"' not in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     "query",
     ["", "   ", "!!!", "<script>alert(1)</script>", "'; DROP TABLE x; --", "a" * 5000, "\x00\x01"],

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from contact.models import Inquiry, Topic
 from contact.services import REFERENCE_ALPHABET
-from education.models import FAQ, EducationPage, Reference
+from education.models import FAQ, EducationPage, Reference, update_search_vectors
 
 BATCH = 5000
 # A year of a busy clinic's inbox, mostly handled.
@@ -75,6 +75,7 @@ class Command(BaseCommand):
                 copies.append(copy)
             EducationPage.objects.bulk_create(copies)
             saved = EducationPage.objects.filter(slug__in=[c.slug for c in copies])
+            update_search_vectors(saved)
             by_slug = {page.slug: page for page in saved}
             faqs, references = [], []
             for copy, original in zip(copies, itertools.cycle(originals), strict=False):
