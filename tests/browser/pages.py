@@ -1,0 +1,73 @@
+"""The public pages every browser audit visits: axe, reflow, text spacing, zoom, HTML validity.
+
+The list is every URL in /sitemap.xml plus the pages below, which the sitemap does not list:
+search results, an empty search and the 404 page. To audit a page in a particular state (a
+form showing its errors, a thank-you page after a submission), add a ``PublicPage`` whose
+``open`` function gets it there and returns the response of the last page load, e.g.::
+
+    def contact_form_with_errors(page, base_url):
+        page.goto(base_url + "/contact/")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Send").click()
+        return navigation.value
+
+    STATE_PAGES.append(PublicPage("contact-with-errors", contact_form_with_errors))
+"""
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+from urllib.request import urlopen
+
+from playwright.sync_api import Page, Response
+
+SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    name: str  # in reports and screenshot file names
+    open: Callable[[Page, str], Response]  # (page, live server URL) -> the document's response
+    status: int = 200
+
+
+def visit(path):
+    """Open a page by its address."""
+
+    def open_page(page, base_url):
+        return page.goto(base_url + path)
+
+    return open_page
+
+
+# Pages that are not in the sitemap.
+FIXED_PAGES = [
+    PublicPage("search-driving", visit("/search/?q=driving")),
+    PublicPage("search-empty-query", visit("/search/?q=")),
+    PublicPage("not-found", visit("/no-such-page/"), status=404),
+]
+
+# Pages in a state a visitor reaches by doing something (filling a form, ...). See above.
+STATE_PAGES: list[PublicPage] = []
+
+
+def name_for(path):
+    """A file-name-safe name for a path: "/learn/after/" -> "learn-after", "/" -> "home"."""
+    return re.sub(r"[^a-z0-9]+", "-", path.lower()).strip("-") or "home"
+
+
+def sitemap_paths(base_url):
+    with urlopen(base_url + "/sitemap.xml", timeout=10) as response:  # noqa: S310 - live server
+        tree = ET.fromstring(response.read())  # noqa: S314 - our own sitemap
+    return [urlsplit(loc.text).path for loc in tree.iterfind("sm:url/sm:loc", SITEMAP_NS)]
+
+
+def public_pages(base_url):
+    """Every public page to audit: the sitemap's, then the fixed and state pages."""
+    from_sitemap = [PublicPage(name_for(path), visit(path)) for path in sitemap_paths(base_url)]
+    pages = [*from_sitemap, *FIXED_PAGES, *STATE_PAGES]
+    names = [page.name for page in pages]
+    assert len(names) == len(set(names)), f"two pages share a name: {names}"
+    return pages
