@@ -4,12 +4,15 @@ Every page any test opens is watched: a Content-Security-Policy violation or an 
 JavaScript error fails the test, whatever the test itself checks.
 """
 
+import importlib
 import io
 import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import sync_playwright
 
 from portal.models import ClinicDetails
@@ -146,7 +149,23 @@ def page(new_context):
 
 
 @pytest.fixture
-def site(live_server):
+def migrated_data(transactional_db):
+    """The topics and staff roles the data migration made, which transactional tests lose.
+
+    The live server needs transactional tests, and each one empties every table when it ends.
+    Django's serialized_rollback would restore the rows, but it breaks after any other
+    transactional test in the run (content types come back with new ids), so this re-runs the
+    data migration itself, on the models as they were at that migration. It is idempotent.
+    """
+    migration = importlib.import_module("education.migrations.0002_topics_and_roles")
+    state = MigrationExecutor(connection).loader.project_state(
+        ("education", "0002_topics_and_roles")
+    )
+    migration.create_topics_and_roles(state.apps, schema_editor=None)
+
+
+@pytest.fixture
+def site(live_server, migrated_data):
     """The live site with the clinic's default pages; its base URL."""
     call_command("load_default_content", stdout=io.StringIO())
     details = ClinicDetails.load()

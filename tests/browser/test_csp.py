@@ -19,7 +19,7 @@ from .conftest import MAP_EMBED_URL
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 FAKE_MAP = "<!doctype html><title>Map</title><p>A map of the clinic</p>"

@@ -8,7 +8,7 @@ from tests.education.factories import editor, reviewer
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 PASSWORD = "a-long-password"  # what the factories give staff users
