@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from urllib.request import urlopen
 
+from django.conf import settings
+from django.urls import reverse
 from playwright.sync_api import Page, Response
 
 SITEMAP_NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
@@ -49,8 +51,24 @@ FIXED_PAGES = [
     PublicPage("not-found", visit("/no-such-page/"), status=404),
 ]
 
+
+def admin_login_locked_out(page, base_url):
+    """The page after too many failed sign-ins (templates/portal/login_locked_out.html)."""
+    page.goto(base_url + reverse("admin:login"))
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        page.get_by_label("Username").fill("someone")
+        page.get_by_label("Password").fill("not-the-password")
+        with page.expect_navigation() as navigation:
+            page.get_by_role("button", name="Log in").click()
+        if navigation.value.status == 429:
+            return navigation.value
+    raise AssertionError(f"still no lockout after {settings.AXES_FAILURE_LIMIT} failures")
+
+
 # Pages in a state a visitor reaches by doing something (filling a form, ...). See above.
-STATE_PAGES: list[PublicPage] = []
+STATE_PAGES: list[PublicPage] = [
+    PublicPage("admin-login-locked-out", admin_login_locked_out, status=429),
+]
 
 
 def name_for(path):
