@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from education.models import EducationPage
-from tests.portal.test_security import admin_urls_for_a_superuser
+from tests.portal.test_security import admin_urls_for
 
 from .conftest import MAP_EMBED_URL
 
@@ -102,7 +102,7 @@ def test_no_other_site_can_frame_the_portal(page, site, browser_problems, other_
 
 
 def test_every_admin_page_works_under_the_csp(page, site, browser_problems):
-    get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    boss = get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
     page.goto(site + reverse("admin:login"))
     page.get_by_label("Username").fill("boss")
     page.get_by_label("Password").fill("a-long-password")
@@ -111,7 +111,7 @@ def test_every_admin_page_works_under_the_csp(page, site, browser_problems):
 
     edu_page = EducationPage.objects.first()
     urls = [
-        *admin_urls_for_a_superuser(),
+        *admin_urls_for(boss),
         reverse("admin:education_educationpage_history", args=[edu_page.pk]),
         reverse(
             "admin:education_educationpage_simple_history",
