@@ -3,11 +3,13 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
+# npm writes this file on every install: newer than package*.json means node_modules is current.
+NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres lint format check bench bench-large clean
+.PHONY: help install run test test-postgres test-browser lint format check bench bench-large clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -18,7 +20,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
-install: $(STAMP) ## Create the virtualenv and install everything
+# The Nu HTML Checker for the browser tests (package.json). Without npm the HTML-validity test
+# is skipped on a developer machine (and fails in CI, which installs npm).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: skipping vnu-jar (the HTML-validity test will be skipped)"; \
+	fi
+
+install: $(STAMP) $(NODE_STAMP) ## Create the virtualenv and install everything
 
 run: $(STAMP) ## Set up (migrate, default content, local logins), serve on http://127.0.0.1:8000 with the email worker
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -29,11 +40,14 @@ run: $(STAMP) ## Set up (migrate, default content, local logins), serve on http:
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(STAMP) ## Run the whole test suite (SQLite unless DATABASE_URL says otherwise)
+test: $(STAMP) $(NODE_STAMP) ## Run the whole test suite, browser tests too (SQLite unless DATABASE_URL says otherwise)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-test-postgres: $(STAMP) ## Run the suite against the PostgreSQL server on 127.0.0.1:5432
+test-postgres: $(STAMP) $(NODE_STAMP) ## Run the suite against the PostgreSQL server on 127.0.0.1:5432
 	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/portal} $(BIN)/pytest $(PYTEST_ARGS)
+
+test-browser: $(STAMP) $(NODE_STAMP) ## Run only the browser tests (Chromium: journeys, CSP, axe, reflow, HTML validity)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 lint: $(STAMP) ## ruff (lint and format check)
 	$(BIN)/ruff check .
@@ -54,5 +68,5 @@ bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/b
 bench-large: $(STAMP) ## Time pages, admin lists and the CSV export with 10,000 pages and 1,000,000 inquiries
 	$(BIN)/python benchmarks/large_data.py $(BENCH_ARGS)
 
-clean: ## Remove the virtualenv, the local database and collected static files
-	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+clean: ## Remove the virtualenv, node_modules, the local database, static files and test artifacts
+	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* staticfiles .pytest_cache test-artifacts

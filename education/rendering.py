@@ -31,6 +31,8 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
+    # Only what ScrollableTableProcessor sets, with the values _attribute_filter lets through.
+    "div": {"role", "tabindex", "aria-label"},
     "abbr": {"title"},
     "h2": {"id"},
     "h3": {"id"},
@@ -40,7 +42,7 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_CLASSES = {
-    "div": {"care-card", *(f"care-card--{kind}" for kind in CARE_CARD_KINDS)},
+    "div": {"care-card", "table-scroll", *(f"care-card--{kind}" for kind in CARE_CARD_KINDS)},
     "p": {"care-card__title"},
     "span": {"visually-hidden"},
 }
@@ -67,10 +69,37 @@ class CareCardProcessor(Treeprocessor):
                 title.insert(0, label)
 
 
+class ScrollableTableProcessor(Treeprocessor):
+    """Put each table in a box that scrolls sideways when the screen is too narrow for it.
+
+    So that people who use a keyboard can scroll it too, the box takes focus (tabindex 0), and
+    as a named region screen readers say what it holds (WCAG 2.1.1; axe's
+    scrollable-region-focusable rule).
+    """
+
+    def run(self, root):
+        placements = [
+            (parent, index, child)
+            for parent in root.iter()
+            for index, child in enumerate(parent)
+            if child.tag == "table"
+        ]
+        for parent, index, table in reversed(placements):
+            headers = ["".join(th.itertext()).strip() for th in table.iterfind("thead/tr/th")]
+            label = "Table: " + ", ".join(filter(None, headers)) if any(headers) else "Table"
+            attributes = {"role": "region", "tabindex": "0", "aria-label": label}
+            box = etree.Element("div", {"class": "table-scroll", **attributes})
+            box.tail, table.tail = table.tail, None
+            parent.remove(table)
+            box.append(table)
+            parent.insert(index, box)
+
+
 class CareCardExtension(Extension):
     def extendMarkdown(self, md):
         # After admonition (priority 20 in the block parser), before toc (treeprocessor 5).
         md.treeprocessors.register(CareCardProcessor(md), "care_cards", 10)
+        md.treeprocessors.register(ScrollableTableProcessor(md), "scrollable_tables", 9)
 
 
 @dataclass
@@ -99,11 +128,21 @@ def _slugify_heading(value, separator):
     return re.sub(r"[-\s]+", separator, slug) or "section"
 
 
+def _attribute_filter(tag, attribute, value):
+    """Keep a div's role and tabindex only with the values a table's scroll box uses."""
+    if tag == "div" and (attribute, value) in {("role", "region"), ("tabindex", "0")}:
+        return value
+    if tag == "div" and attribute in {"role", "tabindex"}:
+        return None
+    return value
+
+
 def sanitise_html(html):
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_attribute_filter,
         allowed_classes=ALLOWED_CLASSES,
         url_schemes=ALLOWED_URL_SCHEMES,
         clean_content_tags={"script", "style"},

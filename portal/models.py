@@ -1,8 +1,15 @@
+import re
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
 CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
+# A host name as it may appear in a Content-Security-Policy source: letters, digits, dots and
+# hyphens only, so a stored address can never add directives to the policy.
+_CSP_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 
 
 class ClinicDetails(models.Model):
@@ -67,6 +74,13 @@ class ClinicDetails(models.Model):
         # Clear after commit, so no other request can re-cache the old row in between.
         transaction.on_commit(lambda: cache.delete(CLINIC_DETAILS_CACHE_KEY))
 
+    def clean(self):
+        super().clean()
+        if self.map_embed_url and not self.map_origin:
+            raise ValidationError(
+                {"map_embed_url": "Use the map's https:// embed address from the maps site."}
+            )
+
     @classmethod
     def load(cls):
         details, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
@@ -86,6 +100,23 @@ class ClinicDetails(models.Model):
         """The phone number as a tel: link target (digits and a leading + only)."""
         digits = "".join(ch for ch in self.phone if ch.isdigit() or ch == "+")
         return f"tel:{digits}"
+
+    @property
+    def map_origin(self):
+        """The embedded map's origin (https://host[:port]), the one frame the site allows.
+
+        Empty when there is no map, or its address is not a plain https:// address.
+        """
+        if not self.map_embed_url:
+            return ""
+        try:
+            parts = urlsplit(self.map_embed_url)
+            host, port = parts.hostname or "", parts.port
+        except ValueError:
+            return ""
+        if parts.scheme != "https" or not _CSP_HOST.fullmatch(host):
+            return ""
+        return f"https://{host}:{port}" if port else f"https://{host}"
 
     @property
     def address_lines(self):

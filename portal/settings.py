@@ -5,9 +5,11 @@ Every value that differs between machines is read from the environment here, thr
 safe production ones; ``make run`` switches on ``DJANGO_DEBUG`` for local work.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +55,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "csp",
+    "axes",
     "portal",
     "education",
     "contact",
@@ -61,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: pages get these headers, static files (which run no code) do not.
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -70,6 +77,14 @@ MIDDLEWARE = [
     "django.middleware.http.ConditionalGetMiddleware",
     # Records which staff member made each change in the page history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes first: it refuses a login that is locked out before the password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -184,6 +199,61 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Content Security Policy (django-csp). Every script, style, font and image comes from the site
+# itself as a static file: no inline code, no eval, so injected markup cannot run. No nonce
+# either: the JSON-LD blocks on education pages are data that browsers never execute, so CSP
+# does not apply to them (the browser tests check those pages raise no violation), and a nonce
+# would differ on every response, which whole-page caching and ETags cannot serve. Nothing may
+# frame the site. The location page lets in one frame, the clinic's map, from that map's origin
+# only (portal.views.allow_map_frame); every other page allows none. Bootstrap's CSS draws its
+# form icons with data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    },
+}
+# The site never asks for the camera, the microphone or the visitor's location, and neither
+# may anything it embeds (django-permissions-policy).
+PERMISSIONS_POLICY = {"camera": [], "microphone": [], "geolocation": []}
+
+# Staff sessions end after this many seconds without a request (patients have no sessions):
+# saving the session on every request makes the cookie age an inactivity timeout.
+SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Password guessing on the admin login (django-axes). A login is locked after
+# AXES_FAILURE_LIMIT failures for one username from one address, for the cool-off period.
+# Why the username *and* address combination: by username alone, anyone on the internet could
+# lock a named colleague out of the admin on purpose; by address alone, one person's typos
+# would lock out everyone at the clinic's front desk, who share one public address. The
+# combination stops guessing one account from one place while nobody else is affected.
+# (Guessing spread over many addresses is what the 12-character password rule is for.)
+AXES_FAILURE_LIMIT = env.int("DJANGO_AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("DJANGO_AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The lockout page names the time to wait; further tries meanwhile do not extend it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "portal/login_locked_out.html"
+# Failures are counted in the database, which every app server shares, so all servers agree
+# on who is locked out (a per-process cache would let each server allow its own five tries).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip_address"
+# How many proxies in front of the site append to X-Forwarded-For (0: visitors connect
+# directly, so REMOTE_ADDR is their address). Set it behind a load balancer, or every visitor
+# shares the balancer's address.
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

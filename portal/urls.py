@@ -14,7 +14,11 @@ admin.site.site_title = "Clinic portal admin"
 
 urlpatterns = [
     path("", cached_public_page(views.HomeView.as_view()), name="home"),
-    path("location/", cached_public_page(views.LocationView.as_view()), name="location"),
+    path(
+        "location/",
+        views.allow_map_frame(cached_public_page(views.LocationView.as_view())),
+        name="location",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),

@@ -27,6 +27,23 @@ class LocationView(TemplateView):
     template_name = "portal/location.html"
 
 
+def allow_map_frame(view):
+    """Let the page frame the clinic's map, from the map's own origin and nowhere else.
+
+    Outside the page cache, so the header follows the clinic details on every request.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        origin = ClinicDetails.cached().map_origin
+        if origin:
+            response._csp_replace = {"frame-src": [origin]}
+        return response
+
+    return wrapper
+
+
 @never_cache
 def healthz(request):
     """200 when the database answers, 503 when it does not (for load balancers and monitors)."""

@@ -2,6 +2,15 @@ import pytest
 from django.core.cache import cache
 
 
+def pytest_addoption(parser):
+    # Here, not in tests/browser/conftest.py: options must be known before tests are collected.
+    parser.addoption(
+        "--chromium",
+        default="/usr/bin/chromium",
+        help="the Chromium the browser tests drive (default: Debian's, /usr/bin/chromium)",
+    )
+
+
 @pytest.fixture(autouse=True)
 def _empty_cache():
     """Each test starts with an empty cache, so cached pages never leak between tests."""

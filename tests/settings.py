@@ -22,6 +22,9 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Without collectstatic there is no STATIC_ROOT: WhiteNoise finds the files in the apps, as in
+# development, so the live server of the browser tests serves the real CSS and JS.
+WHITENOISE_USE_FINDERS = True
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 # One test process: an in-memory cache is shared by everything it runs, and each test starts
 # with it empty (tests/conftest.py). Tests of the shared caches set REDIS_URL themselves.

@@ -114,3 +114,27 @@ def test_reading_grade_rises_with_long_sentences_and_long_words():
     )
     assert reading_grade(plain) < 6 < reading_grade(dense)
     assert reading_grade("") == 0
+
+
+def test_a_table_scrolls_in_a_box_keyboards_can_focus_and_screen_readers_can_name():
+    html = render_markdown("| Side effect | What we do |\n|---|---|\n| Nausea | Medicine |\n").html
+    assert html.startswith(
+        '<div aria-label="Table: Side effect, What we do" class="table-scroll" role="region" '
+        'tabindex="0"><table>'
+    )
+    assert html.rstrip().endswith("</table></div>")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '<div role="button" tabindex="0">Click</div>',
+        '<div role="region" tabindex="-1">Hidden from keyboards</div>',
+        '<div tabindex="3">First in tab order</div>',
+    ],
+)
+def test_staff_cannot_give_a_div_any_other_role_or_tab_order(typed):
+    html = render_markdown(typed).html
+    assert 'role="button"' not in html
+    assert 'tabindex="-1"' not in html
+    assert 'tabindex="3"' not in html

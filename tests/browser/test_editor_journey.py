@@ -1,0 +1,119 @@
+"""Staff in the admin, in a real browser: an editor writes a page, a reviewer publishes it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from education.models import EducationPage
+from tests.education.factories import editor, reviewer
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+]
+
+PASSWORD = "a-long-password"  # what the factories give staff users
+TITLE = "Coming home after your first infusion"
+SLUG = "coming-home-after-your-first-infusion"
+QUESTION = "Can my partner drive me home?"
+CITATION = "Example A. Recovery after ketamine infusion. J Example Med. 2024;1:1-5."
+
+
+class StaffMember:
+    """One member of staff working in the admin."""
+
+    def __init__(self, page, base_url):
+        self.page = page
+        self.base_url = base_url
+
+    def log_in(self, username):
+        self.page.goto(self.base_url + "/admin/")
+        self.page.get_by_label("Username").fill(username)
+        self.page.get_by_label("Password").fill(PASSWORD)
+        self.page.get_by_role("button", name="Log in").click()
+        expect(self.page.get_by_role("heading", name="Site administration")).to_be_visible()
+
+    def log_out(self):
+        self.page.get_by_role("button", name="Log out").click()
+        expect(self.page.get_by_role("heading", name="Logged out")).to_be_visible()
+
+    def open_education_pages(self):
+        self.page.goto(self.base_url + "/admin/")
+        self.page.get_by_role("link", name="Education pages", exact=True).click()
+        expect(
+            self.page.get_by_role("heading", name="Select education page to change")
+        ).to_be_visible()
+
+    def apply_action(self, title, action):
+        """Tick one page in the list and run an admin action on it."""
+        row = self.page.get_by_role("row").filter(has_text=title)
+        row.get_by_role("checkbox").check()
+        self.page.get_by_label("Action:").select_option(label=action)
+        self.page.get_by_role("button", name="Go", exact=True).click()
+
+
+def test_editor_drafts_previews_and_submits_reviewer_publishes_patients_see_it(new_context, site):
+    editor("edith")
+    reviewer("rosa")
+    staff_context = new_context()
+    staff = StaffMember(staff_context.new_page(), site)
+    page = staff.page
+
+    # The editor writes a draft with an FAQ and a reference.
+    staff.log_in("edith")
+    staff.open_education_pages()
+    page.get_by_role("link", name="Add education page").click()
+    page.get_by_label("Title:").press_sequentially(TITLE)
+    # The admin's own JavaScript fills in the slug: it runs under the site's CSP.
+    expect(page.get_by_label("Slug:")).to_have_value(SLUG)
+    page.get_by_label("Topic:").select_option(label="After your infusion")
+    page.get_by_label("Summary:").fill("What to plan for the trip home and the rest of the day.")
+    page.get_by_label("Body:").fill(
+        "## Getting home\n\nAn adult must take you home. Do not drive until the next day."
+    )
+    # The inlines' "Add another" buttons are the admin's JavaScript too.
+    page.get_by_role("button", name="Add another FAQ").click()
+    page.locator("#id_faqs-0-question").fill(QUESTION)
+    page.locator("#id_faqs-0-answer").fill("Yes, if they are an adult and have not had alcohol.")
+    page.get_by_role("button", name="Add another Reference").click()
+    page.locator("#id_references-0-citation").fill(CITATION)
+    page.locator("#id_references-0-url").fill("https://doi.org/10.1000/example.1")
+    page.get_by_role("button", name="Save and continue editing").click()
+    expect(page.locator(".messagelist")).to_contain_text("was added successfully")
+    assert EducationPage.objects.get(slug=SLUG).status == EducationPage.Status.DRAFT
+
+    # Preview, in a new tab, as patients will see it.
+    with staff_context.expect_page() as new_tab:
+        page.get_by_role("link", name="Preview as patients will see it").click()
+    preview = new_tab.value
+    expect(preview.get_by_role("status")).to_contain_text("This is how patients will see the page")
+    expect(preview.get_by_role("heading", level=1)).to_have_text(TITLE)
+    expect(preview.locator("details.faq summary")).to_have_text(QUESTION)
+    expect(preview.locator(".references")).to_contain_text(CITATION)
+    preview.close()
+
+    # Not published yet: patients cannot see it.
+    visitor = new_context().new_page()
+    assert visitor.goto(f"{site}/learn/{SLUG}/").status == 404
+
+    # Submit for review. An editor is not offered the publish action at all.
+    staff.open_education_pages()
+    action_labels = page.get_by_label("Action:").locator("option").all_inner_texts()
+    assert "Publish selected pages" not in action_labels
+    staff.apply_action(TITLE, "Submit selected pages for clinical review")
+    expect(page.locator(".messagelist")).to_contain_text("1 page(s) submitted for review.")
+    staff.log_out()
+
+    # The clinical reviewer publishes it.
+    staff.log_in("rosa")
+    staff.open_education_pages()
+    expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text("In review")
+    staff.apply_action(TITLE, "Publish selected pages")
+    expect(page.locator(".messagelist")).to_contain_text("1 page(s) published.")
+
+    # An anonymous visitor now finds it.
+    response = visitor.goto(f"{site}/learn/{SLUG}/")
+    assert response.status == 200
+    expect(visitor.get_by_role("heading", level=1)).to_have_text(TITLE)
+    visitor.locator("details.faq summary").click()
+    expect(visitor.locator(".faq__answer")).to_contain_text("Yes, if they are an adult")
+    expect(visitor.get_by_role("link", name="https://doi.org/10.1000/example.1")).to_be_visible()
