@@ -28,8 +28,10 @@ forwarded_allow_ips = _env("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
 errorlog = "-"
 loglevel = _env("GUNICORN_LOG_LEVEL", "info")
-# %(U)s is the path without the query string: search terms and form values never reach the log.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(f)s" "%(a)s"'
+# %(U)s is the path without the query string, and no Referer (it would carry the previous
+# page's query, such as an admin search for an email address): search terms, addresses and
+# form values never reach the log.
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 
 # gunicorn 27 opens a control socket under the home folder by default; a web server needs none.
 control_socket_disable = True

@@ -56,6 +56,7 @@ def production_env(workdir, database_url, **extra):
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
+        DJANGO_SITE_URL="http://127.0.0.1",
         # wrk speaks plain HTTP on the loopback; everything else stays as in production.
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_SESSION_COOKIE_SECURE="false",

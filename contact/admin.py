@@ -42,13 +42,22 @@ class Echo:
         return value
 
 
+# Codes shown as staff read them in the admin.
+CSV_LABELS = {"status": dict(Inquiry.Status.choices), "reply_by": dict(Inquiry.ReplyBy.choices)}
+
+
 def csv_rows(queryset):
     writer = csv.writer(Echo())
     fields = [field for field, _ in CSV_COLUMNS]
-    yield writer.writerow([label for _, label in CSV_COLUMNS])
+    # The byte-order mark tells spreadsheet programs the file is UTF-8 (names with accents).
+    yield "\ufeff" + writer.writerow([label for _, label in CSV_COLUMNS])
     # values_list + iterator: rows are read from the database in chunks, never all at once.
     for row in queryset.order_by("-received_at").values_list(*fields).iterator(chunk_size=2000):
-        yield writer.writerow([csv_safe(value) for value in row])
+        values = [
+            CSV_LABELS.get(field, {}).get(value, value)
+            for field, value in zip(fields, row, strict=True)
+        ]
+        yield writer.writerow([csv_safe(value) for value in values])
 
 
 def csv_safe(value):
@@ -175,7 +184,13 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if "status" in form.changed_data:
-            obj.set_status(obj.status)
+            chosen, before = obj.status, form.initial["status"]
+            # Spam has rules of its own: its unsent emails go; leaving spam sends them.
+            if chosen == Inquiry.Status.SPAM:
+                services.inquiry_mark_spam(inquiry=obj)
+            elif before == Inquiry.Status.SPAM:
+                services.inquiry_mark_not_spam(inquiry=obj)
+            obj.set_status(chosen)
         super().save_model(request, obj, form, change)
 
     def save_formset(self, request, form, formset, change):
@@ -217,6 +232,27 @@ class InquiryAdmin(admin.ModelAdmin):
         filename = f"inquiries-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    """Every queued email in one list, so one that keeps failing is easy to spot."""
+
+    list_display = ["inquiry", "kind", "status", "attempts", "next_attempt_at", "last_error"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["inquiry"]
+    search_fields = ["inquiry__reference"]
+    readonly_fields = [*list_display, "sent_at", "created_at"]
+    exclude = ["recipients"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Topic)

@@ -6,14 +6,17 @@ from crispy_forms.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail.message import sanitize_address
+from django.core.validators import validate_email
 from django.utils.html import format_html
 
 from .models import Inquiry, Topic
-from .spam import form_started_token
+from .spam import FORM_MAX_AGE_SECONDS, form_started_token, seconds_since_form_started
 
 MESSAGE_MAX_LENGTH = 2000
-LINK_PATTERN = re.compile(r"https?://|www\.", re.IGNORECASE)
+LINK_PATTERN = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
 PHONE_PATTERN = re.compile(r"^\+?[\d\s().-]+((ext\.?|x)\s*\d{1,6})?$", re.IGNORECASE)
+EMAIL_ERROR = "Please check your email address. It should look like name@example.com."
 CONTROL_CHARACTERS_ERROR = (
     "Please remove the special characters (such as invisible control characters) from this field."
 )
@@ -40,12 +43,17 @@ class InquiryForm(forms.Form):
         label="Your name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Please tell us your name."},
     )
     email = forms.EmailField(
         label="Email address",
         max_length=254,
         help_text="We send your reference number here.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Please give your email address, so we can send your reference.",
+            "invalid": EMAIL_ERROR,
+        },
     )
     phone = forms.CharField(
         label="Phone number (optional)",
@@ -64,6 +72,7 @@ class InquiryForm(forms.Form):
         queryset=Topic.objects.filter(is_active=True),
         empty_label=None,
         widget=forms.RadioSelect,
+        error_messages={"required": "Please choose what your question is about."},
     )
     message = forms.CharField(
         label="Your message",
@@ -73,6 +82,11 @@ class InquiryForm(forms.Form):
             "email is not a private place for them."
         ),
         widget=forms.Textarea(attrs={"rows": 6, "maxlength": MESSAGE_MAX_LENGTH}),
+        error_messages={
+            "required": "Please write your question.",
+            "max_length": f"Please shorten your message to {MESSAGE_MAX_LENGTH:,} characters "
+            "or fewer (it has %(show_value)s).",
+        },
     )
     understands_not_medical = forms.BooleanField(
         label="I understand this form is not for medical questions or emergencies.",
@@ -85,27 +99,13 @@ class InquiryForm(forms.Form):
     # readers skip it too); the timestamp tells how fast the form was filled in.
     website = forms.CharField(label="Leave this field empty", required=False)
     form_started = forms.CharField(required=False, widget=forms.HiddenInput)
-    # Set by the "Send anyway" button after a screening notice.
+    # Set by the "Send anyway" button after a screening notice, with the kind of notice shown
+    # ("urgent" or "medical"), so a message that became urgent since still shows the urgent card.
     send_anyway = forms.BooleanField(required=False, widget=forms.HiddenInput)
-
-    error_messages = {
-        "name": {"required": "Please tell us your name."},
-        "email": {
-            "required": "Please give your email address, so we can send your reference.",
-            "invalid": "Please check your email address. It should look like name@example.com.",
-        },
-        "topic": {"required": "Please choose what your question is about."},
-        "message": {"required": "Please write your question."},
-    }
+    notice_shown = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name, messages in self.error_messages.items():
-            self.fields[name].error_messages.update(messages)
-        self.fields["message"].error_messages["max_length"] = (
-            f"Please shorten your message to {MESSAGE_MAX_LENGTH:,} characters or fewer "
-            "(it has %(show_value)s)."
-        )
         if not self.is_bound:
             self.initial["form_started"] = form_started_token()
         self.helper = FormHelper()
@@ -138,6 +138,15 @@ class InquiryForm(forms.Form):
                 f"Please include no more than {settings.CONTACT_MAX_LINKS} links. "
                 "You can tell us the rest when we reply.",
             )
+        elapsed = seconds_since_form_started(cleaned.get("form_started") or "")
+        if elapsed is not None and elapsed > FORM_MAX_AGE_SECONDS:
+            # Not spam: a person left the page open. Ask them to send again, with a fresh stamp.
+            self.add_error(
+                None,
+                "This page was open for a long time. Please check your message and send it again.",
+            )
+            self.data = self.data.copy()
+            self.data["form_started"] = form_started_token()
         if cleaned.get("reply_by") == Inquiry.ReplyBy.PHONE and not cleaned.get("phone"):
             self.add_error(
                 "phone", "Please give a phone number so we can call you, or choose email."
@@ -152,6 +161,16 @@ class InquiryForm(forms.Form):
                 "Please check your phone number. Use digits, and spaces or dashes if you like."
             )
         return phone
+
+    def clean_email(self):
+        """The address as it is stored: lower case, and still an address email can reach."""
+        email = self.cleaned_data["email"].lower()
+        try:
+            validate_email(email)
+            sanitize_address(email, settings.DEFAULT_CHARSET)
+        except (ValidationError, ValueError):
+            raise ValidationError(EMAIL_ERROR) from None
+        return email
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

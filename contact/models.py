@@ -203,6 +203,8 @@ class Inquiry(models.Model):
     # An HMAC of the sender's IP address under a random salt that is thrown away after a day:
     # enough to count one address's recent messages, never enough to recover the address.
     client_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # The same form sent twice at once (a double click) has the same key: stored once.
+    submission_key = models.CharField(max_length=64, unique=True, editable=False)
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)

@@ -7,7 +7,6 @@ it succeeds; the admin shows each delivery's state and last error.
 
 import datetime
 import logging
-import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -24,8 +23,8 @@ logger = logging.getLogger(__name__)
 
 FIRST_RETRY_SECONDS = 60
 LONGEST_RETRY_SECONDS = 3600
-# Failures that mean "try again later"; anything else is a bug and is raised.
-DELIVERY_ERRORS = (smtplib.SMTPException, OSError)
+# Longer than any send can take (EMAIL_TIMEOUT), so a claimed email is never sent twice.
+CLAIM_LEASE = datetime.timedelta(minutes=5)
 
 
 def header_safe(text, max_length=150):
@@ -76,13 +75,36 @@ def build_email(delivery):
     )
 
 
+def delivery_claim(delivery_id, *, now):
+    """Take one due delivery for this worker: push its next attempt past a lease, so no other
+    worker takes it while this one sends. A worker that dies mid-send leaves it to be
+    retried when the lease runs out. Returns None if it is no longer due or is taken."""
+    with transaction.atomic():
+        delivery = (
+            Delivery.objects.due(now=now)
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("inquiry__topic")
+            .filter(pk=delivery_id)
+            .first()
+        )
+        if delivery is None:
+            return None
+        delivery.next_attempt_at = now + CLAIM_LEASE
+        delivery.save(update_fields=["next_attempt_at"])
+    return delivery
+
+
 def delivery_send(delivery, *, now=None):
-    """Try to send one delivery now; record the result. Returns True when it was sent."""
+    """Send one claimed delivery, outside any transaction, and record the result.
+
+    Any failure is recorded on the delivery and retried later: one bad address or message
+    must never stop the worker, or every email after it would wait forever.
+    """
     now = now or timezone.now()
     delivery.attempts += 1
     try:
         build_email(delivery).send()
-    except DELIVERY_ERRORS as error:
+    except Exception as error:  # noqa: BLE001 - see above
         delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
         delivery.next_attempt_at = now + retry_delay(delivery.attempts)
         delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
@@ -96,31 +118,22 @@ def delivery_send(delivery, *, now=None):
         return False
     delivery.status = Delivery.Status.SENT
     delivery.sent_at = now
-    delivery.save(update_fields=["attempts", "status", "sent_at"])
+    delivery.last_error = ""
+    delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     return True
 
 
 def deliveries_send_due(*, now=None, limit=100):
-    """Send every delivery that is due. Safe with several workers: each row is locked.
-
-    Returns (sent, failed).
-    """
+    """Send every delivery that is due. Safe with several workers. Returns (sent, failed)."""
     now = now or timezone.now()
     sent = failed = 0
     due_ids = list(Delivery.objects.due(now=now).values_list("pk", flat=True)[:limit])
     for delivery_id in due_ids:
-        with transaction.atomic():
-            delivery = (
-                Delivery.objects.due(now=now)
-                .select_for_update(skip_locked=True, of=("self",))
-                .select_related("inquiry__topic")
-                .filter(pk=delivery_id)
-                .first()
-            )
-            if delivery is None:  # another worker has it, or it was sent meanwhile
-                continue
-            if delivery_send(delivery, now=now):
-                sent += 1
-            else:
-                failed += 1
+        delivery = delivery_claim(delivery_id, now=now)
+        if delivery is None:  # another worker has it, or it was sent meanwhile
+            continue
+        if delivery_send(delivery, now=now):
+            sent += 1
+        else:
+            failed += 1
     return sent, failed

@@ -64,15 +64,17 @@ def queue_notifications(inquiry):
 
 
 def find_duplicate(*, email, topic, message):
-    """The same message from the same address within the hour: a double click or a resend."""
-    digest = hashlib.sha256(message.encode()).hexdigest()
-    recent = Inquiry.objects.from_email(email).filter(
-        topic=topic, received_at__gte=timezone.now() - DUPLICATE_WINDOW
+    """The same message from the same address within the hour: a resend."""
+    return (
+        Inquiry.objects.from_email(email)
+        .filter(topic=topic, message=message, received_at__gte=timezone.now() - DUPLICATE_WINDOW)
+        .first()
     )
-    for inquiry in recent.only("message", "reference", "status"):
-        if hashlib.sha256(inquiry.message.encode()).hexdigest() == digest:
-            return inquiry
-    return None
+
+
+def submission_key(*, form_token, email, topic, message):
+    parts = [form_token, email, str(topic.pk), message]
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
 @transaction.atomic
@@ -87,6 +89,7 @@ def inquiry_submit(
     screening: ScreeningResult | None = None,
     spam_reason: str = "",
     client_hash: str = "",
+    form_token: str = "",
 ) -> Inquiry:
     """Save an inquiry and queue its emails, in one transaction. Spam is kept, never emailed."""
     # Lower case, so one sender's messages are found with a plain index lookup.
@@ -95,7 +98,9 @@ def inquiry_submit(
     if duplicate is not None:
         return duplicate
     screening = screening or ScreeningResult()
+    key = submission_key(form_token=form_token, email=email, topic=topic, message=message)
     inquiry = Inquiry(
+        submission_key=key,
         topic=topic,
         name=name,
         email=email,
@@ -109,7 +114,7 @@ def inquiry_submit(
         spam_reason=spam_reason,
         client_hash=client_hash,
     )
-    inquiry.full_clean(exclude=["reference"])
+    inquiry.full_clean(exclude=["reference", "submission_key"])
     for _ in range(10):
         inquiry.reference = new_reference()
         try:
@@ -117,8 +122,11 @@ def inquiry_submit(
                 inquiry.save()
             break
         except IntegrityError:
-            # One in hundreds of millions: the reference is taken. Draw another.
-            continue
+            # The same submission, saved a moment ago by a second click's request.
+            twin = Inquiry.objects.filter(submission_key=key).first()
+            if twin is not None:
+                return twin
+            # Otherwise, one in hundreds of millions: the reference is taken. Draw another.
     else:
         raise RuntimeError("Could not find a free inquiry reference.")
     if not spam_reason:

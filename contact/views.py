@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
+
+from portal.security import client_ip_address
 
 from . import services, spam
 from .forms import InquiryForm
@@ -12,15 +15,13 @@ from .screening import screen_message
 SENT_COOKIE = "contact_sent"
 SENT_COOKIE_SALT = "contact.sent"
 SENT_COOKIE_MAX_AGE = 3600
-# A real contact form posts a few KB; anything far bigger is refused before it is parsed.
-MAX_BODY_BYTES = 64 * 1024
 
 
-def declared_length(request):
-    try:
-        return int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return 0  # Django reads a garbled length as no body too
+def notice_acknowledged(screening, data):
+    """Did the sender press "Send anyway" on a notice at least as serious as this message?"""
+    if not data["send_anyway"]:
+        return False
+    return not screening.is_urgent or data["notice_shown"] == "urgent"
 
 
 @method_decorator(never_cache, name="dispatch")
@@ -31,32 +32,40 @@ class InquiryCreateView(View):
         return self.render_form(InquiryForm())
 
     def post(self, request):
-        if declared_length(request) > MAX_BODY_BYTES:
-            return self.render_form(InquiryForm(), too_big=True, status=413)
         form = InquiryForm(request.POST)
         if not form.is_valid():
             return self.render_form(form)
         data = form.cleaned_data
         screening = screen_message(data["message"])
-        client = spam.client_hash(request.META.get("REMOTE_ADDR", ""))
-        if screening.needs_notice and not data["send_anyway"]:
+        if screening.needs_notice and not notice_acknowledged(screening, data):
             return self.render_form(form, screening=screening)
-        inquiry = services.inquiry_submit(
-            topic=data["topic"],
-            name=data["name"],
-            email=data["email"],
-            phone=data["phone"],
-            reply_by=data["reply_by"],
-            message=data["message"],
-            screening=screening,
-            spam_reason=spam.spam_reason(
-                honeypot=data["website"],
-                form_started=data["form_started"],
+        client = spam.client_hash(client_ip_address(request))
+        # A crisis message always reaches staff, however many came before it.
+        if not screening.is_urgent and spam.is_flood(email=data["email"], client=client):
+            return self.render_form(form, flood=True, status=429)
+        try:
+            inquiry = services.inquiry_submit(
+                topic=data["topic"],
+                name=data["name"],
                 email=data["email"],
-                client=client,
-            ),
-            client_hash=client,
-        )
+                phone=data["phone"],
+                reply_by=data["reply_by"],
+                message=data["message"],
+                screening=screening,
+                spam_reason=spam.spam_reason(
+                    honeypot=data["website"],
+                    form_started=data["form_started"],
+                    email=data["email"],
+                    client=client,
+                    is_urgent=screening.is_urgent,
+                ),
+                client_hash=client,
+                form_token=data["form_started"],
+            )
+        except ValidationError as error:
+            # The form's checks should have caught it; if not, say so kindly, never a 500.
+            form.add_error(None, error)
+            return self.render_form(form)
         # Post/redirect/get: the reference travels in a short-lived signed cookie, never in
         # the URL, so refreshing the thank-you page cannot send the message again.
         response = redirect("contact:sent")
@@ -72,11 +81,9 @@ class InquiryCreateView(View):
         )
         return response
 
-    def render_form(self, form, *, screening=None, too_big=False, status=200):
-        context = {"form": form, "screening": screening, "too_big": too_big}
-        return render(
-            request=self.request, template_name=self.template_name, context=context, status=status
-        )
+    def render_form(self, form, *, screening=None, flood=False, status=200):
+        context = {"form": form, "screening": screening, "flood": flood}
+        return render(self.request, self.template_name, context, status=status)
 
 
 @never_cache

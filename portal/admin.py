@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 
@@ -16,6 +17,8 @@ class SingletonModelAdmin(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
         record = self.model.load()
         opts = self.model._meta
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", record.pk)

@@ -36,6 +36,15 @@ else:
             "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off "
             "(a comma-separated list of the site's host names)."
         )
+# The site's public address, for links in emails (the email worker has no request to ask).
+SITE_URL = env.str("DJANGO_SITE_URL", default="")
+if DEBUG:
+    SITE_URL = SITE_URL or "http://127.0.0.1:8000"
+elif not SITE_URL:
+    raise ImproperlyConfigured(
+        "DJANGO_SITE_URL must be set when DJANGO_DEBUG is off (e.g. https://clinic.example.org),"
+        " so links in staff emails point at the site."
+    )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # A patient whose form is refused sees a kind page with what to do, not Django's own.
 CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
@@ -277,8 +286,6 @@ CONTACT_SPAM_RETENTION_DAYS = env.int("CONTACT_SPAM_RETENTION_DAYS", default=30)
 CONTACT_MIN_FILL_SECONDS = env.int("CONTACT_MIN_FILL_SECONDS", default=3)
 CONTACT_MAX_PER_HOUR = env.int("CONTACT_MAX_PER_HOUR", default=5)
 CONTACT_MAX_LINKS = env.int("CONTACT_MAX_LINKS", default=2)
-# The site's public address, for links in emails (the worker has no request to ask).
-SITE_URL = env.str("DJANGO_SITE_URL", default="http://127.0.0.1:8000")
 
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
 CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=3600)

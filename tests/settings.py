@@ -10,6 +10,7 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
 )
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 
 from portal.settings import *  # noqa: F403

@@ -17,7 +17,9 @@ URGENT_PHRASES = [
     "suicid", "kill myself", "end my life", "ending my life", "take my own life",
     "want to die", "better off dead", "hurt myself", "harm myself", "self-harm", "self harm",
     "overdos", "chest pain", "heart attack", "stroke", "seizure", "unconscious", "passed out",
-    "not breathing", "can't breathe", "cannot breathe", "can not breathe", "trouble breathing",
+    "not breathing", "can't breathe", "cant breathe", "cannot breathe", "can not breathe",
+    "trouble breathing", "no reason to live", "don't want to live", "dont want to live",
+    "took too many", "took too much", "kill me",
     "difficulty breathing", "hard to breathe", "short of breath", "severe reaction",
     "allergic reaction", "anaphyla",
 ]
@@ -26,13 +28,18 @@ MEDICAL_PHRASES = [
     "dose", "dosage", "dosing", "mg", "milligram", "medication", "medicine", "meds",
     "prescri", "side effect", "symptom", "antidepressant", "ssri", "snri", "benzo", "lithium",
     "blood pressure", "pregnan", "breastfeed", "nause", "vomit", "dizz", "headache",
-    "hallucinat", "dissociat", "panic attack", "interaction", "stop taking", "is it safe",
-    "diagnos",
+    "hallucinat", "dissociat", "panic attack", "drug interaction", "interact with",
+    "stop taking", "diagnos",
 ]
 
 FRONT_DESK_PERMISSIONS = [
     "view_inquiry", "change_inquiry", "view_inquirynote", "add_inquirynote",
     "view_delivery", "view_topic", "view_screeningphrase",
+]
+# What reads like an emergency or a medical question is a clinical judgement.
+CLINICAL_REVIEWER_PERMISSIONS = [
+    "view_screeningphrase", "add_screeningphrase", "change_screeningphrase",
+    "delete_screeningphrase",
 ]
 
 
@@ -49,6 +56,14 @@ def create_defaults(apps, schema_editor):
             content_type__app_label="contact", codename__in=FRONT_DESK_PERMISSIONS
         )
     )
+
+    reviewers = Group.objects.filter(name="Clinical reviewers").first()
+    if reviewers is not None:
+        reviewers.permissions.add(
+            *Permission.objects.filter(
+                content_type__app_label="contact", codename__in=CLINICAL_REVIEWER_PERMISSIONS
+            )
+        )
 
     Topic = apps.get_model("contact", "Topic")
     for order, (label, description) in enumerate(TOPICS, start=1):
@@ -73,6 +88,7 @@ def remove_defaults(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("contact", "0001_inquiries"),
+        ("education", "0002_topics_and_roles"),  # the Clinical reviewers group
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]

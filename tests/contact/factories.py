@@ -25,6 +25,7 @@ class InquiryFactory(factory.django.DjangoModelFactory):
     name = "Pat Example"
     email = factory.Sequence(lambda n: f"pat{n}@example.com")
     message = "Can I move my appointment to Friday?"
+    submission_key = factory.Sequence(lambda n: f"factory-{n}")
 
 
 def started_seconds_ago(seconds):

@@ -164,8 +164,11 @@ def test_csv_export_streams_the_selected_rows_safely(desk_client, topic):
     response = run_action(desk_client, "export_csv", [chosen])
     assert response.streaming
     assert response["Content-Type"] == "text/csv"
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
-    assert rows[0][:3] == ["Reference", "Received", "Topic"]
+    text = b"".join(response.streaming_content).decode()
+    assert text.startswith("\ufeff")  # spreadsheets read it as UTF-8
+    rows = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
+    assert rows[0][:4] == ["Reference", "Received", "Topic", "Status"]
+    assert rows[1][3] == "New"  # as staff read it, not the code
     assert len(rows) == 2
     assert rows[1][0] == chosen.reference
     assert rows[1][7] == '\'=HYPERLINK("http://evil")'  # never a live formula
@@ -182,3 +185,58 @@ def test_assignee_filter_offers_staff_accounts_only(desk_client, django_user_mod
     html = desk_client.get(LIST_URL).content.decode()
     assert "?assigned_to__id__exact=" in html  # the filter is there, with the desk user
     assert "patientaccount" not in html
+
+
+@pytest.mark.django_db
+def test_choosing_spam_in_the_status_menu_drops_unsent_emails_and_back_sends_them(
+    desk_client, topic, front_desk_user
+):
+    inquiry = inquiry_submit(topic=topic, name="Pat", email="pat@example.com", message="Hi")
+
+    def save_with_status(status):
+        return desk_client.post(
+            change_url(inquiry),
+            {
+                "topic": topic.pk,
+                "status": status,
+                "assigned_to": "",
+                "notes-TOTAL_FORMS": "0",
+                "notes-INITIAL_FORMS": "0",
+                "deliveries-TOTAL_FORMS": str(inquiry.deliveries.count()),
+                "deliveries-INITIAL_FORMS": str(inquiry.deliveries.count()),
+            },
+        )
+
+    assert save_with_status("spam").status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == "spam" and not inquiry.deliveries.exists()
+    assert save_with_status("in_progress").status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.status == "in_progress" and inquiry.spam_reason == ""
+    assert inquiry.deliveries.count() == 2
+
+
+@pytest.mark.django_db
+def test_front_desk_handles_inquiries_but_cannot_delete_them_or_change_routing(desk_client, topic):
+    inquiry = InquiryFactory(topic=topic)
+    assert (
+        desk_client.get(reverse("admin:contact_inquiry_delete", args=[inquiry.pk])).status_code
+        == 403
+    )
+    assert (
+        desk_client.get(reverse("admin:contact_topic_change", args=[topic.pk])).status_code == 200
+    )
+    html = desk_client.get(reverse("admin:contact_topic_change", args=[topic.pk])).content.decode()
+    assert 'name="recipients"' not in html  # view only
+    assert desk_client.get(reverse("admin:contact_screeningphrase_add")).status_code == 403
+    assert desk_client.get(reverse("admin:contact_contactsettings_changelist")).status_code == 403
+    assert desk_client.get(reverse("admin:contact_delivery_changelist")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_clinical_reviewers_edit_the_screening_phrases(client):
+    from tests.education.factories import reviewer
+
+    client.force_login(reviewer())
+    assert client.get(reverse("admin:contact_screeningphrase_add")).status_code == 200
+    assert client.get(LIST_URL).status_code == 403  # but do not read the inbox

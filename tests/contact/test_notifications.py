@@ -52,10 +52,7 @@ def test_every_email_arrives_exactly_once_when_smtp_is_down_then_up(smtp_server,
     assert set(Delivery.objects.values_list("status", flat=True)) == {Delivery.Status.SENT}
 
 
-# The worker closes stale connections each round, as a long-running process must, which
-# would end a test's wrapping transaction: this test commits for real, then restores the
-# rows the data migrations made.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db
 def test_the_worker_command_sends_what_is_due(smtp_server, topic):
     smtp_server.start()
     submit(topic)
@@ -107,9 +104,9 @@ def test_acknowledgement_has_the_reference_and_next_steps_but_no_copy_of_the_mes
 @pytest.mark.django_db
 def test_no_newline_from_any_field_reaches_an_email_header(smtp_server):
     smtp_server.start()
-    # Staff typed a topic label with a line break; the sender's name tries an injection.
+    # Staff typed a topic label with a line break: it goes into the subject.
     topic = TopicFactory(label="Billing\r\nBcc: victim@example.org", recipients="b@example.org")
-    submit(topic, name="Eve\r\nBcc: victim@example.org")
+    submit(topic)
     assert deliveries_send_due() == (2, 0)
     for envelope in smtp_server.handler.envelopes:
         assert "victim@example.org" not in envelope.rcpt_tos
@@ -128,3 +125,34 @@ def test_console_and_locmem_backends_work_too(topic):
     submit(topic)
     assert deliveries_send_due() == (2, 0)
     assert len(mail.outbox) == 2
+
+
+@pytest.mark.django_db
+def test_one_email_that_cannot_be_built_never_stops_the_others(topic, caplog):
+    # An address the form now refuses, stored before (or by another way in): the worker
+    # must record the failure on that one email and go on with the rest.
+    bad = submit(topic, email="pat@ex\ufffdample.com")
+    good = submit(topic, email="kim@example.com", message="Another question")
+    with caplog.at_level("WARNING"):
+        assert deliveries_send_due() == (3, 1)
+    failed = bad.deliveries.get(kind=Delivery.Kind.ACKNOWLEDGEMENT)
+    assert failed.status == Delivery.Status.PENDING and "Error" in failed.last_error
+    assert set(good.deliveries.values_list("status", flat=True)) == {Delivery.Status.SENT}
+    assert "ex\ufffdample" not in caplog.text and "pat@" not in caplog.text
+    assert bad.reference in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_claimed_email_is_not_taken_by_a_second_worker(topic):
+    from contact.notifications import delivery_claim
+
+    inquiry = submit(topic)
+    now = timezone.now()
+    first = inquiry.deliveries.first()
+    assert delivery_claim(first.pk, now=now) is not None
+    # While this worker sends it, it is not due for any other.
+    assert delivery_claim(first.pk, now=now) is None
+    assert first.pk not in Delivery.objects.due(now=now).values_list("pk", flat=True)
+    # A worker that died mid-send leaves it to be retried once the lease runs out.
+    later = now + datetime.timedelta(minutes=10)
+    assert first.pk in Delivery.objects.due(now=later).values_list("pk", flat=True)

@@ -47,7 +47,8 @@ def test_medical_and_urgent_are_reported_separately():
 
 
 def test_normalise_folds_case_width_and_spaces():
-    assert normalise("  \uff23\uff28\uff25\uff33\uff34\tPain ")  # full-width CHEST == "chest pain"
+    full_width_chest = "\uff23\uff28\uff25\uff33\uff34"
+    assert normalise(f"  {full_width_chest}\tPain ") == "chest pain"
 
 
 @pytest.mark.django_db

@@ -124,3 +124,31 @@ def test_addresses_are_stored_in_lower_case_so_resends_are_recognised(topic):
     first = submit(topic, email="  Pat@Example.COM ")
     assert first.email == "pat@example.com"
     assert submit(topic, email="pat@example.com") == first
+
+
+@pytest.mark.django_db
+def test_two_requests_with_the_same_form_at_once_store_one_inquiry(topic, monkeypatch):
+    # A double click on PostgreSQL: both requests pass the duplicate check before either
+    # commits. The unique submission key lets only one row in.
+    monkeypatch.setattr("contact.services.find_duplicate", lambda **kwargs: None)
+    first = submit(topic, form_token="token-1")
+    second = submit(topic, form_token="token-1")
+    assert second == first
+    assert Inquiry.objects.count() == 1 and Delivery.objects.count() == 2
+    # The same words from a fresh form (a new question) are a new inquiry.
+    assert submit(topic, form_token="token-2") != first
+
+
+@pytest.mark.django_db
+def test_urgent_inquiries_go_to_the_urgent_staff_group(topic):
+    group = Group.objects.create(name="On call")
+    get_user_model().objects.create_user("nurse", "oncall-nurse@example.org", "x").groups.add(group)
+    contact_settings = ContactSettings.load()
+    contact_settings.urgent_recipients = ""
+    contact_settings.urgent_staff_group = group
+    contact_settings.save()
+    assert route_recipients(topic=topic, is_urgent=True) == [
+        "scheduling@example.org",
+        "oncall-nurse@example.org",
+    ]
+    assert route_recipients(topic=topic, is_urgent=False) == ["scheduling@example.org"]

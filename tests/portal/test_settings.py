@@ -27,6 +27,7 @@ def production_env(**overrides):
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
+        "DJANGO_SITE_URL": "https://clinic.example.org",
         **overrides,
     }
 
@@ -37,6 +38,14 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_django(env, "check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_site_address():
+    env = production_env()
+    del env["DJANGO_SITE_URL"]
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_SITE_URL must be set" in result.stderr
 
 
 def test_production_refuses_to_start_without_allowed_hosts():

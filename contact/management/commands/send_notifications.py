@@ -1,10 +1,13 @@
+import logging
 import signal
 import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections
+from django.db import DatabaseError, close_old_connections
 
 from contact.notifications import deliveries_send_due
+
+logger = logging.getLogger(__name__)
 
 
 class Command(BaseCommand):
@@ -27,8 +30,17 @@ class Command(BaseCommand):
             signal.signal(signal.SIGINT, self.stop)
             self.stdout.write(f"Sending contact-form emails every {interval:g} s. Ctrl-C stops.")
         while True:
-            close_old_connections()
-            sent, failed = deliveries_send_due()
+            if not once:
+                # A long-running worker drops connections the database closed meanwhile.
+                close_old_connections()
+            try:
+                sent, failed = deliveries_send_due()
+            except DatabaseError as error:
+                if once:
+                    raise
+                # A database restart must not end the worker: wait, reconnect, go on.
+                logger.warning("Email worker: database unavailable (%s)", type(error).__name__)
+                sent = failed = 0
             if sent or failed:
                 self.stdout.write(f"Emails sent: {sent}, failed (will retry): {failed}")
             if once or self.stopping:

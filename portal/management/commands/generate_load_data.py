@@ -107,6 +107,7 @@ class Command(BaseCommand):
                 batch.append(
                     Inquiry(
                         reference=reference_for(number),
+                        submission_key=f"load-{number}",
                         topic=rng.choice(topics),
                         name=f"Load Test {number}",
                         email=f"load{number % 50_000}@example.com",
