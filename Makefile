@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres test-browser lint format check bench bench-large clean
+.PHONY: help install run test test-postgres test-browser lint format check bench bench-large scale-out-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/b
 
 bench-large: $(STAMP) ## Time pages, admin lists and the CSV export with 10,000 pages and 1,000,000 inquiries
 	$(BIN)/python benchmarks/large_data.py $(BENCH_ARGS)
+
+scale-out-check: $(STAMP) ## Two gunicorn instances on one PostgreSQL and Redis: edits through one show on the other
+	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python benchmarks/scale_out.py
 
 clean: ## Remove the virtualenv, node_modules, the local database, static files and test artifacts
 	rm -rf $(VENV) node_modules db.sqlite3 db.sqlite3-* staticfiles .pytest_cache test-artifacts
