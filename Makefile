@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres test-browser lint format check bench bench-large scale-out-check clean
+.PHONY: help install run test test-postgres test-browser lint format check bench bench-large lighthouse scale-out-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -67,6 +67,10 @@ bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/b
 
 bench-large: $(STAMP) ## Time pages, admin lists and the CSV export with 10,000 pages and 1,000,000 inquiries
 	$(BIN)/python benchmarks/large_data.py $(BENCH_ARGS)
+
+lighthouse: $(STAMP) ## Lighthouse (mobile) scores and first-view weight of the home and an education page
+	cd benchmarks/lighthouse && npm ci --no-audit --no-fund --loglevel=error
+	$(BIN)/python benchmarks/lighthouse.py
 
 scale-out-check: $(STAMP) ## Two gunicorn instances on one PostgreSQL and Redis: edits through one show on the other
 	DATABASE_URL=$${POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(BIN)/python benchmarks/scale_out.py

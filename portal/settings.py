@@ -72,6 +72,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it compresses the finished page. Django pads compressed responses with random
+    # bytes ("Heal the Breach") against compression attacks on secrets in pages.
+    "django.middleware.gzip.GZipMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: pages get these headers, static files (which run no code) do not.

@@ -300,3 +300,18 @@ def test_topic_page_lists_its_published_pages(client, page):
     response = client.get(page.topic.get_absolute_url())
     assert f'href="{page.get_absolute_url()}"' in response.content.decode()
     assert client.get("/learn/topic/no-such-topic/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_pages_are_compressed_and_a_repeat_visit_still_gets_304(client, page):
+    import gzip
+
+    url = page.get_absolute_url()
+    response = client.get(url, HTTP_ACCEPT_ENCODING="gzip, br")
+    assert response["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in response["Vary"]
+    html = gzip.decompress(response.content).decode()
+    assert "After your infusion" in html
+    assert len(response.content) < len(html.encode()) / 2
+    repeat = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
+    assert repeat.status_code == 304
