@@ -1,9 +1,10 @@
 """Whole-page caching for the public pages, cleared the moment staff change any content.
 
-Every cached page is stored under the current *content version*. Saving or deleting anything
-patients read (pages, FAQs, references, topics, clinic details) moves the version on, so every
-server sharing the cache (Redis in production) stops serving the old pages at once; the old
-entries simply expire.
+Every cached page is stored with the *content version* it was rendered under. Saving or
+deleting anything patients read (pages, FAQs, references, topics, clinic details) moves the
+version on, so every server sharing the cache (Redis in production) stops serving the old pages
+at once: a page whose version is not the current one is rendered again. The version and the
+page are read together, in one round trip to the cache.
 """
 
 import functools
@@ -45,17 +46,21 @@ def cached_public_page(view):
         timeout = settings.PAGE_CACHE_SECONDS
         if not timeout or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = f"portal:page:{content_version()}:{request.get_full_path()}"
-        stored = cache.get(key)
-        if stored is not None:
-            content, headers = stored
+        key = f"portal:page:{request.get_full_path()}"
+        found = cache.get_many([CONTENT_VERSION_KEY, key])
+        version = found.get(CONTENT_VERSION_KEY) or content_version()
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            _, content, headers = stored
             return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
             headers = {name: response[name] for name in CACHED_HEADERS if name in response}
-            cache.set(key, (response.content, headers), timeout)
+            # Stored with the version read before rendering: if staff changed something
+            # meanwhile, the next request sees a newer version and renders again.
+            cache.set(key, (version, response.content, headers), timeout)
         return response
 
     return wrapper
