@@ -246,6 +246,7 @@ def report(targets, *, args, env, static_bytes, page_bytes):
 
 def write_results(section):
     path = ROOT / "docs" / "benchmarks.md"
+    path.parent.mkdir(exist_ok=True)
     marker = "<!-- results: newest first -->"
     text = path.read_text() if path.exists() else f"# Benchmarks\n\n{marker}\n"
     if marker not in text:
