@@ -315,3 +315,14 @@ def test_pages_are_compressed_and_a_repeat_visit_still_gets_304(client, page):
     assert len(response.content) < len(html.encode()) / 2
     repeat = client.get(url, HTTP_ACCEPT_ENCODING="gzip", HTTP_IF_NONE_MATCH=response["ETag"])
     assert repeat.status_code == 304
+
+
+@pytest.mark.django_db
+def test_related_pages_include_staff_choices_from_other_topics(client, page):
+    other_topic = TopicFactory(slug="before", title="Before your visit", order=2)
+    chosen = EducationPageFactory(title="Getting ready", topic=other_topic)
+    EducationPageFactory(title="Not chosen", topic=other_topic)
+    page.related_pages.add(chosen)
+    html = client.get(page.get_absolute_url()).content.decode()
+    related = html[html.index('class="related-pages"') :]
+    assert "Getting ready" in related and "Not chosen" not in related
