@@ -235,10 +235,6 @@ class Inquiry(models.Model):
         # The reference only: this text lands in the admin's change log.
         return self.reference
 
-    @property
-    def is_open(self):
-        return self.status in OPEN_STATUSES
-
     def set_status(self, status):
         """Closing stamps the date that retention counts from; reopening clears it."""
         self.status = status
