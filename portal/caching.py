@@ -3,35 +3,82 @@
 Every cached page is stored with the *content version* it was rendered under. Saving or
 deleting anything patients read (pages, FAQs, references, topics, clinic details) moves the
 version on, so every server sharing the cache (Redis in production) stops serving the old pages
-at once: a page whose version is not the current one is rendered again. The version and the
-page are read together, in one round trip to the cache.
+at once: a page whose version is not the current one is rendered again.
+
+Each request reads the current version from the shared cache, always: that one small read is
+what keeps every server in step. The page itself is also kept in a small table in this
+process's memory, with the version it was rendered under, and served from there only when that
+version is the current one; so a process's copy can never be older than what the shared cache
+says is current, and a busy page costs one tiny cache read instead of fetching and unpickling
+the whole page on every request.
 """
 
 import functools
+import threading
 import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+from django.utils.cache import set_response_etag
 
 CONTENT_VERSION_KEY = "portal:content-version"
-CACHED_HEADERS = ("Content-Type", "Last-Modified")
+CACHED_HEADERS = ("Content-Type", "Last-Modified", "ETag")
+# Pages kept in each process's memory (about 15 KB each). The public site has a few dozen
+# pages; a table this size holds them all, and is emptied when full rather than tracking use.
+PROCESS_PAGES_MAX = 500
+
+_process_pages = {}
+_process_pages_lock = threading.Lock()
 
 
 def content_version():
     version = cache.get(CONTENT_VERSION_KEY)
     if version is None:
-        version = time.time_ns()
-        # add(): if another process set a version first, use theirs.
-        if not cache.add(CONTENT_VERSION_KEY, version, None):
-            version = cache.get(CONTENT_VERSION_KEY, version)
+        version = _start_content_version()
+    return version
+
+
+def _start_content_version():
+    version = time.time_ns()
+    # add(): if another process set a version first, use theirs.
+    if not cache.add(CONTENT_VERSION_KEY, version, None):
+        version = cache.get(CONTENT_VERSION_KEY, version)
     return version
 
 
 def content_changed(**kwargs):
     """Signal receiver: after the change commits, start a new content version."""
     transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), None))
+
+
+def forget_process_pages():
+    with _process_pages_lock:
+        _process_pages.clear()
+
+
+def _keep_in_process(key, stored):
+    with _process_pages_lock:
+        if len(_process_pages) >= PROCESS_PAGES_MAX:
+            _process_pages.clear()
+        _process_pages[key] = stored
+
+
+def _cached_page(key):
+    """(current content version, the stored page or None) in one round trip to the cache."""
+    in_process = _process_pages.get(key)
+    if in_process is not None:
+        version = cache.get(CONTENT_VERSION_KEY) or _start_content_version()
+        if in_process[0] == version:
+            return version, in_process
+    found = cache.get_many([CONTENT_VERSION_KEY, key])
+    version = found.get(CONTENT_VERSION_KEY) or _start_content_version()
+    stored = found.get(key)
+    if stored is not None and stored[0] == version:
+        _keep_in_process(key, stored)
+        return version, stored
+    return version, None
 
 
 def cached_public_page(view):
@@ -47,20 +94,22 @@ def cached_public_page(view):
         if not timeout or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         key = f"portal:page:{request.get_full_path()}"
-        found = cache.get_many([CONTENT_VERSION_KEY, key])
-        version = found.get(CONTENT_VERSION_KEY) or content_version()
-        stored = found.get(key)
-        if stored is not None and stored[0] == version:
+        version, stored = _cached_page(key)
+        if stored is not None:
             _, content, headers = stored
             return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
         if response.status_code == 200 and not response.streaming:
             if hasattr(response, "render"):
                 response.render()
+            # The ETag is worked out once here, not on every request served from the cache.
+            set_response_etag(response)
             headers = {name: response[name] for name in CACHED_HEADERS if name in response}
             # Stored with the version read before rendering: if staff changed something
             # meanwhile, the next request sees a newer version and renders again.
-            cache.set(key, (version, response.content, headers), timeout)
+            stored = (version, response.content, headers)
+            cache.set(key, stored, timeout)
+            _keep_in_process(key, stored)
         return response
 
     return wrapper

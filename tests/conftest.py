@@ -1,6 +1,8 @@
 import pytest
 from django.core.cache import cache
 
+from portal.caching import forget_process_pages
+
 
 def pytest_addoption(parser):
     # Here, not in tests/browser/conftest.py: options must be known before tests are collected.
@@ -13,10 +15,12 @@ def pytest_addoption(parser):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Each test starts with an empty cache, so cached pages never leak between tests."""
+    """Each test starts with empty caches, so cached pages never leak between tests."""
     cache.clear()
+    forget_process_pages()
     yield
     cache.clear()
+    forget_process_pages()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from education.models import EducationPage
+from portal.caching import CONTENT_VERSION_KEY
 from portal.models import ClinicDetails
 from tests.education.factories import EducationPageFactory, FAQFactory, reviewer
 
@@ -129,3 +130,40 @@ def test_page_cache_can_be_switched_off(settings, client, django_assert_num_quer
     client.get(page.get_absolute_url())
     with django_assert_num_queries(4):
         client.get(page.get_absolute_url())
+
+
+@pytest.mark.django_db
+def test_busy_page_is_served_from_process_memory_without_fetching_it_again(
+    shared_cache, client, django_assert_num_queries
+):
+    page = EducationPageFactory(title="Kept in memory")
+    client.get(page.get_absolute_url())
+    # Only the small version key is read from the shared cache now: the page's own entry,
+    # gone from the shared cache, is not needed while the content version is unchanged.
+    cache.delete(f"portal:page:{page.get_absolute_url()}")
+    with django_assert_num_queries(0):
+        response = client.get(page.get_absolute_url())
+    assert "Kept in memory" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_change_made_through_another_server_is_never_hidden_by_process_memory(shared_cache, client):
+    page = EducationPageFactory(title="Old title")
+    client.get(page.get_absolute_url())
+    client.get(page.get_absolute_url())
+    # Another server saved the page: the database changed and it started a new content
+    # version in the shared cache. Nothing ran in this process.
+    EducationPage.objects.filter(pk=page.pk).update(title="New title")
+    cache.set(CONTENT_VERSION_KEY, cache.get(CONTENT_VERSION_KEY) + 1, None)
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert "New title" in html and "Old title" not in html
+
+
+@pytest.mark.django_db
+def test_cached_page_keeps_the_etag_it_was_rendered_with(shared_cache, client):
+    page = EducationPageFactory()
+    first = client.get(page.get_absolute_url())
+    second = client.get(page.get_absolute_url())
+    assert first["ETag"] and first["ETag"] == second["ETag"]
+    repeat = client.get(page.get_absolute_url(), headers={"if-none-match": first["ETag"]})
+    assert repeat.status_code == 304
