@@ -57,7 +57,7 @@ def page_context(page, *, related, request=None):
                 page=page,
                 url=crumbs[-1][1],
                 crumbs=crumbs,
-                publisher_name=ClinicDetails.cached().name,
+                publisher_name=ClinicDetails.for_request(request).name,
             ),
             seo.faq_page(faqs) if faqs else None,
         )
@@ -73,7 +73,7 @@ def page_detail(request, slug):
     context = page_context(page, related=related_pages(page), request=request)
     response = render(request, "education/page_detail.html", context)
     # The header and footer come from the clinic details, so either can make the page newer.
-    last_modified = max(page.updated_at, ClinicDetails.cached().updated_at)
+    last_modified = max(page.updated_at, ClinicDetails.for_request(request).updated_at)
     response["Last-Modified"] = http_date(last_modified.timestamp())
     return response
 

@@ -2,4 +2,4 @@ from .models import ClinicDetails
 
 
 def clinic(request):
-    return {"clinic": ClinicDetails.cached()}
+    return {"clinic": ClinicDetails.for_request(request)}

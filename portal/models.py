@@ -95,6 +95,16 @@ class ClinicDetails(models.Model):
             cache.set(CLINIC_DETAILS_CACHE_KEY, details, settings.CLINIC_DETAILS_CACHE_SECONDS)
         return details
 
+    @classmethod
+    def for_request(cls, request):
+        """The cached details, read from the cache at most once however often a request asks
+        (its template, the page's structured data and its Last-Modified header all do)."""
+        try:
+            return request._clinic_details
+        except AttributeError:
+            request._clinic_details = cls.cached()
+            return request._clinic_details
+
     @property
     def phone_uri(self):
         """The phone number as a tel: link target (digits and a leading + only)."""

@@ -36,7 +36,7 @@ def allow_map_frame(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         response = view(request, *args, **kwargs)
-        origin = ClinicDetails.cached().map_origin
+        origin = ClinicDetails.for_request(request).map_origin
         if origin:
             response._csp_replace = {"frame-src": [origin]}
         return response

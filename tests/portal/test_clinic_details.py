@@ -1,7 +1,10 @@
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
-from portal.models import ClinicDetails
+from education.models import EducationPage
+from portal.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
+from tests.education.factories import EducationPageFactory
 
 PAGES = ["home", "location"]
 
@@ -63,3 +66,17 @@ def test_the_admin_list_goes_straight_to_the_one_record(admin_client_logged_in):
 
 def test_phone_link_keeps_only_digits_and_plus():
     assert ClinicDetails(phone="+1 (555) 010-0123 ext").phone_uri == "tel:+15550100123"
+
+
+@pytest.mark.django_db
+def test_a_page_reads_the_clinic_details_from_the_cache_once(settings, client, monkeypatch):
+    """An education page uses the details three times (template, structured data,
+    Last-Modified); each read is a round trip to Redis in production."""
+    settings.PAGE_CACHE_SECONDS = 0
+    page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
+    ClinicDetails.cached()
+    reads = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or real_get(key, *args))
+    assert client.get(page.get_absolute_url()).status_code == 200
+    assert reads.count(CLINIC_DETAILS_CACHE_KEY) == 1
