@@ -65,6 +65,13 @@ class EducationPageQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("topic")
 
+    def for_reading(self):
+        """A page as patients read it, without the columns only staff and search use: the
+        Markdown source, its plain text and the search document are the largest in the row."""
+        return self.for_display().defer(
+            "body", "body_text", "search_vector", "default_content_fingerprint"
+        )
+
 
 class EducationPage(models.Model):
     class Status(models.TextChoices):

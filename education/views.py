@@ -67,7 +67,7 @@ def page_context(page, *, related, request=None):
 @cached_public_page
 def page_detail(request, slug):
     page = get_object_or_404(
-        EducationPage.objects.published().for_display().prefetch_related("faqs", "references"),
+        EducationPage.objects.published().for_reading().prefetch_related("faqs", "references"),
         slug=slug,
     )
     context = page_context(page, related=related_pages(page), request=request)
