@@ -3,6 +3,8 @@ from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
 class PortalConfig(AppConfig):
+    # This module holds two AppConfigs: without default, Django would use neither for "portal".
+    default = True
     name = "portal"
     verbose_name = "Clinic site"
 
