@@ -8,6 +8,12 @@ class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = "Clinic site"
 
+    def ready(self):
+        from .cache import cache_recovered
+        from .caching import forget_stale_entries
+
+        cache_recovered.connect(forget_stale_entries, dispatch_uid="portal-forget-stale-entries")
+
 
 class StaticFilesConfig(StaticFilesConfig):
     """Collect only the Bootstrap files the site links to, not every variant the package ships.

@@ -5,6 +5,9 @@ deleting anything patients read (pages, FAQs, references, topics, clinic details
 version on, so every server sharing the cache (Redis in production) stops serving the old pages
 at once: a page whose version is not the current one is rendered again. The version and the
 page are read together, in one round trip to the cache.
+
+If the cache was down when staff saved, the new version was never stored: when Redis answers
+again, ``forget_stale_entries`` starts a new version before anything is read (portal/cache.py).
 """
 
 import functools
@@ -14,6 +17,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+
+from .models import CLINIC_DETAILS_CACHE_KEY
 
 CONTENT_VERSION_KEY = "portal:content-version"
 CACHED_HEADERS = ("Content-Type", "Last-Modified")
@@ -32,6 +37,17 @@ def content_version():
 def content_changed(**kwargs):
     """Signal receiver: after the change commits, start a new content version."""
     transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), None))
+
+
+def forget_stale_entries(sender, backend, **kwargs):
+    """cache_recovered receiver: redo the writes an outage may have swallowed.
+
+    A staff save during the outage could not store its new content version nor clear the clinic
+    details, so pages and details cached before it would be served as current. Nobody knows
+    whether a save happened, so always start a new version: every page renders once more.
+    """
+    backend.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    backend.delete(CLINIC_DETAILS_CACHE_KEY)
 
 
 def cached_public_page(view):
