@@ -3,8 +3,16 @@ from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
 class PortalConfig(AppConfig):
+    # This module holds two AppConfigs: without default, Django would use neither for "portal".
+    default = True
     name = "portal"
     verbose_name = "Clinic site"
+
+    def ready(self):
+        from .cache import cache_recovered
+        from .caching import forget_stale_entries
+
+        cache_recovered.connect(forget_stale_entries, dispatch_uid="portal-forget-stale-entries")
 
 
 class StaticFilesConfig(StaticFilesConfig):

@@ -11,6 +11,9 @@ process's memory, with the version it was rendered under, and served from there 
 version is the current one; so a process's copy can never be older than what the shared cache
 says is current, and a busy page costs one tiny cache read instead of fetching and unpickling
 the whole page on every request.
+
+If the cache was down when staff saved, the new version was never stored: when Redis answers
+again, ``forget_stale_entries`` starts a new version before anything is read (portal/cache.py).
 """
 
 import functools
@@ -22,6 +25,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.cache import set_response_etag
+
+from .models import CLINIC_DETAILS_CACHE_KEY
 
 CONTENT_VERSION_KEY = "portal:content-version"
 CACHED_HEADERS = ("Content-Type", "Last-Modified", "ETag")
@@ -79,6 +84,17 @@ def _cached_page(key):
         _keep_in_process(key, stored)
         return version, stored
     return version, None
+
+
+def forget_stale_entries(sender, backend, **kwargs):
+    """cache_recovered receiver: redo the writes an outage may have swallowed.
+
+    A staff save during the outage could not store its new content version nor clear the clinic
+    details, so pages and details cached before it would be served as current. Nobody knows
+    whether a save happened, so always start a new version: every page renders once more.
+    """
+    backend.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    backend.delete(CLINIC_DETAILS_CACHE_KEY)
 
 
 def cached_public_page(view):

@@ -137,13 +137,23 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # worker's memory would keep showing old clinic details after another worker saved new ones.
 # Redis when REDIS_URL is set (needed for more than one server); otherwise files on this
 # server's disk, which all its workers share.
+# Redis down must never mean an error page: FailSoftRedisCache (portal/cache.py) then serves
+# from the database. Short timeouts, so a Redis that stopped answering costs a request a fraction
+# of a second, after which it is left alone for DJANGO_REDIS_RETRY_AFTER_SECONDS.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="portal"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float(
+                    "DJANGO_REDIS_CONNECT_TIMEOUT_SECONDS", default=0.25
+                ),
+                "socket_timeout": env.float("DJANGO_REDIS_TIMEOUT_SECONDS", default=0.5),
+                "RETRY_AFTER_SECONDS": env.float("DJANGO_REDIS_RETRY_AFTER_SECONDS", default=2.0),
+            },
         }
     }
 else:

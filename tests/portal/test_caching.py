@@ -39,7 +39,7 @@ def shared_cache(request):
         pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
     redis_cache = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "portal.cache.FailSoftRedisCache",  # what production uses
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": "portal-tests",
         }

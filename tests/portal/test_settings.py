@@ -1,5 +1,6 @@
 import os
 import secrets
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -110,3 +111,29 @@ def test_sqlite_takes_concurrent_writes_without_database_is_locked(tmp_path):
     result = run_django(env, "shell", "-c", CONCURRENT_WRITES)
     assert result.returncode == 0, result.stderr
     assert "rows 200 errors 0" in result.stdout, result.stdout
+
+
+REDIS_DOWN = """
+from django.conf import settings
+from django.core.cache import cache
+default = settings.CACHES["default"]
+print(default["BACKEND"], sorted(default["OPTIONS"].items()))
+print("read", cache.get("portal:clinic-details"))
+"""
+
+
+def test_with_redis_down_production_settings_read_a_miss_after_a_short_timeout():
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        dead_port = sock.getsockname()[1]
+    env = production_env(
+        REDIS_URL=f"redis://127.0.0.1:{dead_port}/0", DJANGO_REDIS_TIMEOUT_SECONDS="0.3"
+    )
+    result = run_django(env, "shell", "-c", REDIS_DOWN)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "portal.cache.FailSoftRedisCache [('RETRY_AFTER_SECONDS', 2.0), "
+        "('socket_connect_timeout', 0.25), ('socket_timeout', 0.3)]"
+    ) in result.stdout
+    assert "read None" in result.stdout
+    assert "Cache unavailable (ConnectionError" in result.stderr
