@@ -13,6 +13,7 @@ from django.test import override_settings
 from django.urls import reverse
 
 from education.models import EducationPage
+from portal.cache import FailSoftRedisCache
 from portal.caching import CONTENT_VERSION_KEY
 from portal.models import ClinicDetails
 from tests.education.factories import EducationPageFactory, FAQFactory, reviewer
@@ -167,3 +168,10 @@ def test_cached_page_keeps_the_etag_it_was_rendered_with(shared_cache, client):
     assert first["ETag"] and first["ETag"] == second["ETag"]
     repeat = client.get(page.get_absolute_url(), headers={"if-none-match": first["ETag"]})
     assert repeat.status_code == 304
+
+
+def test_redis_backend_reuses_one_client_instead_of_building_one_per_command():
+    backend = FailSoftRedisCache(REDIS_TEST_URL, {"KEY_PREFIX": "portal-tests"})
+    first = backend._cache.get_client("a-key")
+    assert backend._cache.get_client("another-key") is first
+    assert backend._cache.get_client("a-key", write=True) is first  # one server: one pool
