@@ -58,6 +58,12 @@ def content_changed(**kwargs):
     transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), None))
 
 
+def start_new_content_version(**kwargs):
+    """post_migrate receiver. Every release runs `migrate`, and a release may change the
+    templates: pages rendered by the previous release must not be served as current."""
+    cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+
+
 def forget_process_pages():
     with _process_pages_lock:
         _process_pages.clear()

@@ -9,6 +9,7 @@ import os
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
@@ -175,3 +176,15 @@ def test_redis_backend_reuses_one_client_instead_of_building_one_per_command():
     first = backend._cache.get_client("a-key")
     assert backend._cache.get_client("another-key") is first
     assert backend._cache.get_client("a-key", write=True) is first  # one server: one pool
+
+
+@pytest.mark.django_db
+def test_pages_cached_by_the_previous_release_are_not_served_after_migrate(shared_cache, client):
+    page = EducationPageFactory(title="Rendered by the old release")
+    client.get(page.get_absolute_url())
+    # Stands in for a new release's templates: the page would now render differently, and no
+    # staff change moved the content version on.
+    EducationPage.objects.filter(pk=page.pk).update(title="Rendered by the new release")
+    assert "old release" in client.get(page.get_absolute_url()).content.decode()
+    call_command("migrate", verbosity=0)  # every release runs it
+    assert "new release" in client.get(page.get_absolute_url()).content.decode()
