@@ -77,7 +77,8 @@ def _keep_in_process(key, stored):
 
 
 def _cached_page(key):
-    """(current content version, the stored page or None) in one round trip to the cache."""
+    """(current content version, the stored page or None): one round trip to the cache, two
+    when this process holds a copy that is out of date."""
     in_process = _process_pages.get(key)
     if in_process is not None:
         version = cache.get(CONTENT_VERSION_KEY) or _start_content_version()
