@@ -108,7 +108,8 @@ def cached_public_page(view):
     """Serve a public GET page from the cache; render and store it on a miss.
 
     Only for pages that look the same to every visitor (no forms with CSRF tokens, nothing
-    from the session). Switched off with DJANGO_PAGE_CACHE_SECONDS=0.
+    from the session) and whatever the query string says. Switched off with
+    DJANGO_PAGE_CACHE_SECONDS=0.
     """
 
     @functools.wraps(view)
@@ -116,7 +117,9 @@ def cached_public_page(view):
         timeout = settings.PAGE_CACHE_SECONDS
         if not timeout or request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
-        key = f"portal:page:{request.get_full_path()}"
+        # The path alone: these pages ignore query strings, so a campaign link's ?utm_source=...
+        # gets the cached page, and made-up query strings cannot fill the cache.
+        key = f"portal:page:{request.path}"
         version, stored = _cached_page(key)
         if stored is not None:
             _, content, headers = stored

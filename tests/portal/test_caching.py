@@ -188,3 +188,13 @@ def test_pages_cached_by_the_previous_release_are_not_served_after_migrate(share
     assert "old release" in client.get(page.get_absolute_url()).content.decode()
     call_command("migrate", verbosity=0)  # every release runs it
     assert "new release" in client.get(page.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_campaign_links_get_the_cached_page(shared_cache, client, django_assert_num_queries):
+    page = EducationPageFactory()
+    client.get(page.get_absolute_url())
+    with django_assert_num_queries(0):
+        response = client.get(page.get_absolute_url(), {"utm_source": "newsletter"})
+    assert response.status_code == 200
+    assert page.title in response.content.decode()
