@@ -326,3 +326,23 @@ def test_related_pages_include_staff_choices_from_other_topics(client, page):
     html = client.get(page.get_absolute_url()).content.decode()
     related = html[html.index('class="related-pages"') :]
     assert "Getting ready" in related and "Not chosen" not in related
+
+
+@pytest.mark.django_db
+def test_related_pages_are_the_first_five_of_staff_choices_and_topic_in_order():
+    from education.views import related_pages
+
+    topic, other_topic = TopicFactory(), TopicFactory()
+    page = EducationPageFactory(topic=topic, order=0, title="The page itself")
+    for order, title in [(5, "E"), (1, "B"), (1, "A"), (4, "D"), (6, "F"), (2, "C2")]:
+        EducationPageFactory(topic=topic, order=order, title=title)
+    EducationPageFactory(topic=topic, order=0, title="A draft", status="draft")
+    page.related_pages.add(
+        EducationPageFactory(topic=other_topic, order=2, title="C1 chosen"),
+        EducationPageFactory(topic=other_topic, order=9, title="Z chosen, too late"),
+        EducationPageFactory(topic=other_topic, order=0, title="Chosen draft", status="draft"),
+        EducationPage.objects.get(title="B"),  # chosen and in the topic: listed once
+        page,  # a page that names itself is never its own related page
+    )
+    titles = [related.title for related in related_pages(page)]
+    assert titles == ["A", "B", "C1 chosen", "C2", "D"]
