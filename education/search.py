@@ -1,6 +1,7 @@
 """Search over published pages.
 
-PostgreSQL: full-text search with ranking and highlighted snippets (django.contrib.postgres).
+PostgreSQL: full-text search with ranking and highlighted snippets (django.contrib.postgres);
+at most RANKED_CANDIDATES matches are ranked.
 Other databases (SQLite in development): every word must appear; title matches rank first.
 """
 
@@ -17,6 +18,7 @@ from .models import EducationPage
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
 MAX_RESULTS = 30
+RANKED_CANDIDATES = 200
 SIMPLE_CANDIDATES = 200
 SNIPPET_CHARS = 180
 # Control characters no page contains: they mark matches until the snippet is escaped.
@@ -53,10 +55,19 @@ def _search_postgres(words):
     from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
     query = SearchQuery(" ".join(words), search_type="websearch", config="english")
-    pages = (
+    # Ranking reads each match's whole stored document (TOASTed, a few kB): with thousands of
+    # matches that was most of the time. So only the first RANKED_CANDIDATES matches the GIN
+    # index finds are ranked; below that number of matches (every real search of the
+    # clinic's pages) the ranking is exact. The headline is computed for the rows shown only.
+    candidates = (
         EducationPage.objects.published()
-        .for_display()
         .filter(search_vector=query)  # the stored document, through its GIN index
+        .order_by()  # whichever it finds first: sorting them all would read them all
+        .values("pk")[:RANKED_CANDIDATES]
+    )
+    pages = (
+        EducationPage.objects.filter(pk__in=candidates)
+        .for_display()
         .annotate(
             rank=SearchRank(F("search_vector"), query),
             headline=SearchHeadline(

@@ -346,3 +346,17 @@ def test_related_pages_are_the_first_five_of_staff_choices_and_topic_in_order():
     )
     titles = [related.title for related in related_pages(page)]
     assert titles == ["A", "B", "C1 chosen", "C2", "D"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")
+def test_postgres_search_ranks_a_bounded_number_of_matches(client, monkeypatch):
+    from education import search
+
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    for n in range(3):
+        EducationPageFactory(title=f"Driving {n}", body="No driving until tomorrow.")
+    EducationPageFactory(title="Draft", body="Driving.", status=EducationPage.Status.DRAFT)
+    results = search.search_pages("driving")
+    assert len(results) == 2
+    assert all(r.page.title.startswith("Driving") and "<mark>" in r.snippet for r in results)
