@@ -17,7 +17,7 @@ from .models import EducationPage
 
 MAX_QUERY_LENGTH = 200
 MAX_WORDS = 8
-MAX_RESULTS = 30
+MAX_RESULTS = 10  # each shown result costs a headline: about 0.5 ms on PostgreSQL
 RANKED_CANDIDATES = 200
 SIMPLE_CANDIDATES = 200
 SNIPPET_CHARS = 180
@@ -37,12 +37,15 @@ def clean_query(raw):
 
 
 def search_pages(raw_query):
+    """The best MAX_RESULTS matches, and whether more pages match than that."""
     words = clean_query(raw_query)
     if not words:
-        return []
+        return [], False
     if connection.vendor == "postgresql":
-        return _search_postgres(words)
-    return _search_simple(words)
+        results = _search_postgres(words)
+    else:
+        results = _search_simple(words)
+    return results[:MAX_RESULTS], len(results) > MAX_RESULTS
 
 
 def _highlighted(text):
@@ -80,7 +83,7 @@ def _search_postgres(words):
                 min_words=12,
             ),
         )
-        .order_by("-rank", "title")[:MAX_RESULTS]
+        .order_by("-rank", "title")[: MAX_RESULTS + 1]  # one more: are there more?
     )
     return [SearchResult(page=page, snippet=_highlighted(page.headline)) for page in pages]
 
@@ -104,7 +107,7 @@ def _search_simple(words):
             + len(pattern.findall(page.body_text))
         )
 
-    ranked = sorted(candidates, key=lambda page: (-score(page), page.title))[:MAX_RESULTS]
+    ranked = sorted(candidates, key=lambda page: (-score(page), page.title))[: MAX_RESULTS + 1]
     return [SearchResult(page=page, snippet=_simple_snippet(page, pattern)) for page in ranked]
 
 

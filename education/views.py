@@ -100,12 +100,13 @@ def topic_detail(request, slug):
 def search(request):
     raw_query = request.GET.get("q", "")
     words = clean_query(raw_query)
-    results = search_pages(raw_query) if words else []
+    results, more_results = search_pages(raw_query)
     context = {
         "query": " ".join(words),
         "searched": bool(raw_query.strip()),
         "has_words": bool(words),
         "results": results,
+        "more_results": more_results,
         "suggestions": ["driving", "side effects", "preparing", "alcohol"],
     }
     return render(request, "education/search.html", context)

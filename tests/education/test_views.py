@@ -357,6 +357,18 @@ def test_postgres_search_ranks_a_bounded_number_of_matches(client, monkeypatch):
     for n in range(3):
         EducationPageFactory(title=f"Driving {n}", body="No driving until tomorrow.")
     EducationPageFactory(title="Draft", body="Driving.", status=EducationPage.Status.DRAFT)
-    results = search.search_pages("driving")
+    results, _ = search.search_pages("driving")
     assert len(results) == 2
     assert all(r.page.title.startswith("Driving") and "<mark>" in r.snippet for r in results)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("matching", "shown", "says_more"), [(3, 3, False), (12, 10, True)])
+def test_search_shows_the_ten_best_and_says_when_more_match(client, matching, shown, says_more):
+    for n in range(matching):
+        EducationPageFactory(title=f"Page {n:02d}", body="No driving until tomorrow.")
+    html = client.get(reverse("search"), {"q": "driving"}).content.decode()
+    results = html[html.index('<ol class="search-results"') : html.index("</ol>")]
+    assert results.count("<li>") == shown
+    assert ("More pages match" in html) is says_more
+    assert ("The 10 best matches" in html) is says_more
