@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import Count, F, Q, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -42,10 +42,8 @@ def search_pages(raw_query):
     if not words:
         return [], False
     if connection.vendor == "postgresql":
-        results = _search_postgres(words)
-    else:
-        results = _search_simple(words)
-    return results[:MAX_RESULTS], len(results) > MAX_RESULTS
+        return _search_postgres(words)
+    return _search_simple(words)
 
 
 def _highlighted(text):
@@ -59,9 +57,9 @@ def _search_postgres(words):
 
     query = SearchQuery(" ".join(words), search_type="websearch", config="english")
     # Ranking reads each match's whole stored document (TOASTed, a few kB): with thousands of
-    # matches that was most of the time. So only the first RANKED_CANDIDATES matches the GIN
-    # index finds are ranked; below that number of matches (every real search of the
-    # clinic's pages) the ranking is exact. The headline is computed for the rows shown only.
+    # matches that was most of the time. So only the first RANKED_CANDIDATES matches found
+    # are ranked; below that many matches (every real search of the clinic's pages) the
+    # ranking is exact.
     candidates = (
         EducationPage.objects.published()
         .filter(search_vector=query)  # the stored document, through its GIN index
@@ -70,9 +68,12 @@ def _search_postgres(words):
     )
     pages = (
         EducationPage.objects.filter(pk__in=candidates)
-        .for_display()
+        .only("title", "slug")  # all the results list shows
         .annotate(
             rank=SearchRank(F("search_vector"), query),
+            # How many were ranked, counted before the LIMIT: are there more than we show?
+            ranked=Window(Count("pk")),
+            # Computed by PostgreSQL after the sort and LIMIT: for the rows shown only.
             headline=SearchHeadline(
                 "body_text",
                 query,
@@ -83,9 +84,10 @@ def _search_postgres(words):
                 min_words=12,
             ),
         )
-        .order_by("-rank", "title")[: MAX_RESULTS + 1]  # one more: are there more?
+        .order_by("-rank", "title")[:MAX_RESULTS]
     )
-    return [SearchResult(page=page, snippet=_highlighted(page.headline)) for page in pages]
+    results = [SearchResult(page=page, snippet=_highlighted(page.headline)) for page in pages]
+    return results, bool(pages) and pages[0].ranked > MAX_RESULTS
 
 
 def _search_simple(words):
@@ -107,8 +109,12 @@ def _search_simple(words):
             + len(pattern.findall(page.body_text))
         )
 
-    ranked = sorted(candidates, key=lambda page: (-score(page), page.title))[: MAX_RESULTS + 1]
-    return [SearchResult(page=page, snippet=_simple_snippet(page, pattern)) for page in ranked]
+    ranked = sorted(candidates, key=lambda page: (-score(page), page.title))
+    results = [
+        SearchResult(page=page, snippet=_simple_snippet(page, pattern))
+        for page in ranked[:MAX_RESULTS]
+    ]
+    return results, len(ranked) > MAX_RESULTS
 
 
 def _words_pattern(words):
