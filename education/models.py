@@ -158,7 +158,11 @@ class EducationPage(models.Model):
             ("publish_educationpage", "Can publish and unpublish education pages"),
             ("review_educationpage", "Can mark education pages as clinically reviewed"),
         ]
-        indexes = [models.Index(fields=["status", "topic", "order"])]
+        indexes = [
+            # A topic's published pages in order (topic pages, related pages, the journey):
+            # read from the index and stopped at the first few, not sorted.
+            models.Index(fields=["status", "topic", "order", "title"], name="page_topic_order"),
+        ]
 
     def __str__(self):
         return self.title

@@ -1,3 +1,4 @@
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -11,6 +12,8 @@ from . import seo
 from .models import EducationPage, Topic
 from .search import clean_query, search_pages
 
+RELATED_PAGES = 5
+
 
 def journey():
     """The topics in journey order, each with its published pages (two queries)."""
@@ -23,17 +26,26 @@ def journey():
 
 
 def related_pages(page):
-    """Published pages chosen by staff, and the rest of the same topic (one query).
+    """Published pages chosen by staff, and the rest of the same topic: the first five (one query).
 
-    The chosen pages come in as a subquery, not a join: a join needs DISTINCT, which sorted
-    every page of the topic (20 ms with 2,000 pages in a topic; now under 2 ms).
+    On PostgreSQL, a UNION of two small queries, each read in order from an index and stopped
+    at five rows. The single query with `chosen OR same topic` (kept for SQLite, which cannot
+    LIMIT inside a UNION) scanned every page: 5-37 ms with 10,000 pages, against under 1 ms.
     """
-    return (
+    pages = (
         EducationPage.objects.published()
-        .filter(Q(pk__in=page.related_pages.values("pk")) | Q(topic_id=page.topic_id))
         .exclude(pk=page.pk)
-        .only("title", "slug", "summary", "status")
-        .order_by("order", "title")[:5]
+        .only("title", "slug", "summary", "status", "order")
+        .order_by("order", "title")
+    )
+    chosen = Q(pk__in=page.related_pages.values("pk"))
+    same_topic = Q(topic_id=page.topic_id)
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return pages.filter(chosen | same_topic)[:RELATED_PAGES]
+    return (
+        pages.filter(chosen)[:RELATED_PAGES]
+        .union(pages.filter(same_topic)[:RELATED_PAGES])
+        .order_by("order", "title")[:RELATED_PAGES]
     )
 
 
@@ -88,12 +100,13 @@ def topic_detail(request, slug):
 def search(request):
     raw_query = request.GET.get("q", "")
     words = clean_query(raw_query)
-    results = search_pages(raw_query) if words else []
+    results, more_results = search_pages(raw_query)
     context = {
         "query": " ".join(words),
         "searched": bool(raw_query.strip()),
         "has_words": bool(words),
         "results": results,
+        "more_results": more_results,
         "suggestions": ["driving", "side effects", "preparing", "alcohol"],
     }
     return render(request, "education/search.html", context)

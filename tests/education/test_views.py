@@ -326,3 +326,51 @@ def test_related_pages_include_staff_choices_from_other_topics(client, page):
     html = client.get(page.get_absolute_url()).content.decode()
     related = html[html.index('class="related-pages"') :]
     assert "Getting ready" in related and "Not chosen" not in related
+
+
+@pytest.mark.django_db
+def test_related_pages_are_the_first_five_of_staff_choices_and_topic_in_order():
+    from education.views import related_pages
+
+    topic, other_topic = TopicFactory(), TopicFactory()
+    page = EducationPageFactory(topic=topic, order=0, title="The page itself")
+    for order, title in [(5, "E"), (1, "B"), (1, "A"), (4, "D"), (6, "F"), (2, "C2")]:
+        EducationPageFactory(topic=topic, order=order, title=title)
+    EducationPageFactory(topic=topic, order=0, title="A draft", status="draft")
+    page.related_pages.add(
+        EducationPageFactory(topic=other_topic, order=2, title="C1 chosen"),
+        EducationPageFactory(topic=other_topic, order=9, title="Z chosen, too late"),
+        EducationPageFactory(topic=other_topic, order=0, title="Chosen draft", status="draft"),
+        EducationPage.objects.get(title="B"),  # chosen and in the topic: listed once
+        page,  # a page that names itself is never its own related page
+    )
+    titles = [related.title for related in related_pages(page)]
+    assert titles == ["A", "B", "C1 chosen", "C2", "D"]
+
+
+@pytest.mark.django_db
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")
+def test_postgres_search_ranks_a_bounded_number_of_matches(client, monkeypatch):
+    from education import search
+
+    monkeypatch.setattr(search, "RANKED_CANDIDATES", 2)
+    for n in range(3):
+        EducationPageFactory(title=f"Driving {n}", body="No driving until tomorrow.")
+    EducationPageFactory(title="Draft", body="Driving.", status=EducationPage.Status.DRAFT)
+    results, _ = search.search_pages("driving")
+    assert len(results) == 2
+    assert all(r.page.title.startswith("Driving") and "<mark>" in r.snippet for r in results)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("matching", "shown", "says_more"), [(3, 3, False), (10, 10, False), (11, 10, True)]
+)
+def test_search_shows_the_ten_best_and_says_when_more_match(client, matching, shown, says_more):
+    for n in range(matching):
+        EducationPageFactory(title=f"Page {n:02d}", body="No driving until tomorrow.")
+    html = client.get(reverse("search"), {"q": "driving"}).content.decode()
+    results = html[html.index('<ol class="search-results"') : html.index("</ol>")]
+    assert results.count("<li>") == shown
+    assert ("More pages match" in html) is says_more
+    assert ("The 10 best matches" in html) is says_more
