@@ -73,15 +73,6 @@ def topic(db):
     return TopicFactory(label="Rescheduling", recipients="scheduling@example.org")
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            change()
-
-    return run
-
-
 def cache_warnings(caplog):
     return [r for r in caplog.records if r.name == "portal.cache" and r.levelno >= logging.WARNING]
 

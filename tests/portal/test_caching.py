@@ -52,17 +52,6 @@ def shared_cache(request):
         cache.clear()
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run what would happen on commit (tests run inside a transaction that never commits)."""
-
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            change()
-
-    return run
-
-
 @pytest.mark.django_db
 def test_second_visit_is_served_from_the_cache_without_queries(
     shared_cache, client, django_assert_num_queries
