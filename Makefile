@@ -31,6 +31,7 @@ $(NODE_STAMP): package.json package-lock.json
 
 install: $(STAMP) $(NODE_STAMP) ## Create the virtualenv and install everything
 
+run: export DJANGO_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(STAMP) ## Set up (migrate, default content, local logins), serve on http://127.0.0.1:8000 with the email worker
 	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=true $(BIN)/python manage.py load_default_content

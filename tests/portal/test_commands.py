@@ -10,8 +10,10 @@ from portal.models import ClinicDetails
 @pytest.mark.django_db
 def test_local_accounts_are_created_with_the_printed_passwords(settings, capsys):
     settings.DEBUG = True
+    settings.SITE_URL = "http://127.0.0.1:8765"  # make run PORT=8765
     call_command("create_local_accounts")
     out = capsys.readouterr().out
+    assert f"Local accounts for http://127.0.0.1:8765/{settings.ADMIN_URL} " in out
     printed = dict(re.findall(r"^\s+(\w+)\s+password: (\S+)", out, flags=re.MULTILINE))
     assert set(printed) == {"admin", "editor", "reviewer", "frontdesk"}
     users = get_user_model().objects

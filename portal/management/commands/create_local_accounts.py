@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 "create_local_accounts only runs with DJANGO_DEBUG=true. "
                 "On a real server use `manage.py createsuperuser` and the admin."
             )
-        admin_url = f"http://127.0.0.1:8000/{settings.ADMIN_URL}"
+        admin_url = f"{settings.SITE_URL.rstrip('/')}/{settings.ADMIN_URL}"
         lines = [f"Local accounts for {admin_url} (new passwords each time the site starts):"]
         for username, (group_name, description) in LOCAL_ACCOUNTS.items():
             password = self.ensure_account(username, group_name)
