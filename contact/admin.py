@@ -99,9 +99,14 @@ class CappedCountPaginator(Paginator):
         return self._counted > self.count_stops_at
 
 
+# Past any real inbox, and small enough that the row it starts at fits in SQL's LIMIT: a
+# larger ?p= is an invalid page (Django's own "?e=1" answer), never a database error.
+LAST_PAGE_ASKED_FOR = 1_000_000
+
+
 def requested_page(request):
     try:
-        return max(int(request.GET.get(PAGE_VAR, 1)), 1)
+        return min(max(int(request.GET.get(PAGE_VAR, 1)), 1), LAST_PAGE_ASKED_FOR)
     except ValueError:
         return 1
 

@@ -9,13 +9,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Clinic site"
 
     def ready(self):
-        from django.db.models.signals import post_migrate
-
         from .cache import cache_recovered
-        from .caching import forget_stale_entries, start_new_content_version
+        from .caching import forget_stale_entries
 
         cache_recovered.connect(forget_stale_entries, dispatch_uid="portal-forget-stale-entries")
-        post_migrate.connect(start_new_content_version, sender=self)
 
 
 class StaticFilesConfig(StaticFilesConfig):

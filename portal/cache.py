@@ -27,6 +27,7 @@ request, have forgotten the outage (then saving any page once more starts a new 
 import logging
 import threading
 import time
+from dataclasses import dataclass
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
@@ -63,14 +64,36 @@ class OneClientPerPool(RedisCacheClient):
         return client
 
 
+@dataclass
+class _ServerState:
+    """What this process knows of one Redis server, shared by all its threads.
+
+    Django keeps one cache backend per thread (runserver starts a thread per request), so this
+    cannot live on the backend: a thread that never saw the outage would skip the recovery and
+    read what the outage left stale, and every new thread would pay a timeout again.
+    """
+
+    retry_at: float = 0.0  # time.monotonic() before which Redis is not asked
+    outage: bool = False  # a command failed, and Redis has not answered since
+
+
+_server_states = {}
+_server_states_lock = threading.Lock()
+
+
+def _server_state(location):
+    with _server_states_lock:
+        return _server_states.setdefault(location, _ServerState())
+
+
 class FailSoftRedisCache(RedisCache):
     """Django's RedisCache, with a Redis error treated as a miss for reads, a no-op for writes.
 
     OPTIONS are redis-py's (give it short ``socket_connect_timeout`` and ``socket_timeout``),
     plus ``RETRY_AFTER_SECONDS``: how long to leave Redis alone after a failure (default 2).
 
-    Django keeps one backend per thread (one per process under gunicorn's sync workers), so the
-    breaker needs no lock; the warning's rate limit is shared by the whole process.
+    The breaker and the outage it remembers are shared by every thread of the process, as is
+    the warning's rate limit.
     """
 
     warning_interval = 60.0
@@ -83,22 +106,21 @@ class FailSoftRedisCache(RedisCache):
         self.retry_after = float(options.pop("RETRY_AFTER_SECONDS", 2.0))
         super().__init__(server, {**params, "OPTIONS": options})
         self._class = OneClientPerPool
-        self._retry_at = 0.0  # time.monotonic() before which Redis is not asked
-        self._outage = False  # a command failed, and Redis has not answered since
-        self._recovering = False
+        self._server = _server_state(",".join(self._servers))
+        self._recovering = False  # this thread is recovering: let its commands through
 
     def _fail_soft(self, command, fallback, *args, **kwargs):
         if self._recovering:
             return command(*args, **kwargs)  # errors reach _recover, which is inside a try
-        if time.monotonic() < self._retry_at:
+        if time.monotonic() < self._server.retry_at:
             return fallback
         try:
-            if self._outage:
+            if self._server.outage:
                 self._recover()
             return command(*args, **kwargs)
         except RedisError as error:
-            self._outage = True
-            self._retry_at = time.monotonic() + self.retry_after
+            self._server.outage = True
+            self._server.retry_at = time.monotonic() + self.retry_after
             self._warn(error)
             return fallback
 
@@ -109,7 +131,8 @@ class FailSoftRedisCache(RedisCache):
             cache_recovered.send(sender=type(self), backend=self)
         finally:
             self._recovering = False
-        self._outage = False
+        # Two threads may both recover: each starts a new content version, which is harmless.
+        self._server.outage = False
         logger.info("Cache reachable again: stale entries forgotten, using it again.")
 
     def _warn(self, error):

@@ -14,6 +14,9 @@ the whole page on every request.
 
 If the cache was down when staff saved, the new version was never stored: when Redis answers
 again, ``forget_stale_entries`` starts a new version before anything is read (portal/cache.py).
+And a version lives for CONTENT_VERSION_SECONDS at most, then the next request starts a new one:
+so a lost write of a new version (the only process that knew of the outage stopped, say), or a
+release whose templates changed, can leave old pages in service for that long, never longer.
 """
 
 import functools
@@ -29,6 +32,8 @@ from django.utils.cache import set_response_etag
 from .models import CLINIC_DETAILS_CACHE_KEY
 
 CONTENT_VERSION_KEY = "portal:content-version"
+# Every page is rendered again once a minute at most: a few dozen renders a minute in all.
+CONTENT_VERSION_SECONDS = 60
 CACHED_HEADERS = ("Content-Type", "Last-Modified", "ETag")
 # Pages kept in each process's memory (about 15 KB each). The public site has a few dozen
 # pages; a table this size holds them all, and is emptied when full rather than tracking use.
@@ -48,20 +53,18 @@ def content_version():
 def _start_content_version():
     version = time.time_ns()
     # add(): if another process set a version first, use theirs.
-    if not cache.add(CONTENT_VERSION_KEY, version, None):
+    if not cache.add(CONTENT_VERSION_KEY, version, CONTENT_VERSION_SECONDS):
         version = cache.get(CONTENT_VERSION_KEY, version)
     return version
 
 
 def content_changed(**kwargs):
     """Signal receiver: after the change commits, start a new content version."""
-    transaction.on_commit(lambda: cache.set(CONTENT_VERSION_KEY, time.time_ns(), None))
+    transaction.on_commit(start_new_content_version)
 
 
-def start_new_content_version(**kwargs):
-    """post_migrate receiver. Every release runs `migrate`, and a release may change the
-    templates: pages rendered by the previous release must not be served as current."""
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+def start_new_content_version():
+    cache.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
 
 
 def forget_process_pages():
@@ -100,7 +103,7 @@ def forget_stale_entries(sender, backend, **kwargs):
     details, so pages and details cached before it would be served as current. Nobody knows
     whether a save happened, so always start a new version: every page renders once more.
     """
-    backend.set(CONTENT_VERSION_KEY, time.time_ns(), None)
+    backend.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
     backend.delete(CLINIC_DETAILS_CACHE_KEY)
 
 

@@ -301,7 +301,9 @@ CONTACT_MAX_PER_HOUR = env.int("CONTACT_MAX_PER_HOUR", default=5)
 CONTACT_MAX_LINKS = env.int("CONTACT_MAX_LINKS", default=2)
 
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
-CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=3600)
+# Short, so that if the clearing were lost (Redis unreachable just then) old details last a
+# minute at most; reading them again costs one small query a minute.
+CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,

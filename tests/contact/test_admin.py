@@ -299,3 +299,11 @@ def test_inbox_never_counts_every_inquiry(desk_client, topic):
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
     assert counts, "the list counts its rows"
     assert all("LIMIT 10001" in sql.upper() for sql in counts), counts
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["184467440737095516", "99999999", "-3", "abc"])
+def test_inbox_page_number_out_of_range_is_no_server_error(desk_client, topic, page):
+    InquiryFactory(topic=topic)
+    response = desk_client.get(LIST_URL, {"p": page})
+    assert response.status_code in (200, 302)  # Django's own answer to a page that isn't there
