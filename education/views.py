@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import connection
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, render
@@ -63,7 +64,8 @@ def page_context(page, *, related, request=None):
         "breadcrumbs": [home, topic],
     }
     if request is not None:
-        crumbs = [(name, request.build_absolute_uri(url)) for name, url in (home, topic, here)]
+        site_url = settings.SITE_URL.rstrip("/")
+        crumbs = [(name, site_url + url) for name, url in (home, topic, here)]
         context["json_ld"] = seo.json_ld_graph(
             seo.medical_web_page(
                 page=page,

@@ -201,6 +201,17 @@ def test_page_has_canonical_description_and_open_graph(client, page):
 
 
 @pytest.mark.django_db
+def test_canonical_address_is_the_public_one_whatever_host_was_asked(client, page, settings):
+    settings.SITE_URL = "https://clinic.example.org/"
+    html = client.get(page.get_absolute_url(), HTTP_HOST="localhost").content.decode()
+    url = "https://clinic.example.org/learn/after-your-infusion/"
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert f'<meta property="og:url" content="{url}">' in html
+    assert _json_ld(html)["@graph"][0]["url"] == url
+    assert "localhost" not in html
+
+
+@pytest.mark.django_db
 def test_sitemap_lists_published_pages_with_last_modified(client, page):
     xml = client.get(reverse("sitemap")).content.decode()
     assert "<loc>http://testserver/learn/after-your-infusion/</loc>" in xml
