@@ -36,7 +36,8 @@ else:
             "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off "
             "(a comma-separated list of the site's host names)."
         )
-# The site's public address, for links in emails (the email worker has no request to ask).
+# The site's public address, for links in emails (the email worker has no request to ask) and
+# for canonical links (cached pages must not carry the host name the first visitor used).
 SITE_URL = env.str("DJANGO_SITE_URL", default="")
 if DEBUG:
     SITE_URL = SITE_URL or "http://127.0.0.1:8000"
