@@ -18,10 +18,10 @@ saw the outage does this, whichever of them lost the write: every request reads 
 every process serving requests during the outage sees it (as does one started during it).
 The price: after any failure, even one timeout, every page is rendered once more.
 
-What this cannot cover: a process that never saw the outage. If only one server loses Redis (a
-network partition), the others keep serving pages cached before a save made on the cut-off server
-until it reaches Redis again; and servers restarted after Redis came back, before serving a
-request, have forgotten the outage (then saving any page once more starts a new version).
+A process that never saw the outage cannot do this: if only one server lost Redis (a network
+partition), or the processes that saw it were restarted, nobody redoes the lost writes. Then the
+content version and the cached clinic details expiring after a minute (portal/caching.py,
+DJANGO_CLINIC_DETAILS_CACHE_SECONDS) bound how long old pages and details can be served.
 """
 
 import logging

@@ -63,8 +63,8 @@ def content_changed(**kwargs):
     transaction.on_commit(start_new_content_version)
 
 
-def start_new_content_version():
-    cache.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
+def start_new_content_version(backend=cache):
+    backend.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
 
 
 def forget_process_pages():
@@ -84,7 +84,7 @@ def _cached_page(key):
     when this process holds a copy that is out of date."""
     in_process = _process_pages.get(key)
     if in_process is not None:
-        version = cache.get(CONTENT_VERSION_KEY) or _start_content_version()
+        version = content_version()
         if in_process[0] == version:
             return version, in_process
     found = cache.get_many([CONTENT_VERSION_KEY, key])
@@ -103,7 +103,7 @@ def forget_stale_entries(sender, backend, **kwargs):
     details, so pages and details cached before it would be served as current. Nobody knows
     whether a save happened, so always start a new version: every page renders once more.
     """
-    backend.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
+    start_new_content_version(backend)
     backend.delete(CLINIC_DETAILS_CACHE_KEY)
 
 

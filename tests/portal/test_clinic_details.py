@@ -1,3 +1,5 @@
+import time
+
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
@@ -80,3 +82,15 @@ def test_a_page_reads_the_clinic_details_from_the_cache_once(settings, client, m
     monkeypatch.setattr(cache, "get", lambda key, *args: reads.append(key) or real_get(key, *args))
     assert client.get(page.get_absolute_url()).status_code == 200
     assert reads.count(CLINIC_DETAILS_CACHE_KEY) == 1
+
+
+@pytest.mark.django_db
+def test_details_whose_cache_clearing_was_lost_are_read_again_within_a_minute(client, monkeypatch):
+    ClinicDetails.objects.update_or_create(pk=ClinicDetails.SINGLETON_PK, defaults={"name": "Old"})
+    assert "Old" in client.get(reverse("location")).content.decode()
+    # Renamed, and the clearing of the cached details never happened (Redis was unreachable).
+    ClinicDetails.objects.filter(pk=ClinicDetails.SINGLETON_PK).update(name="Renamed Clinic")
+    assert "Renamed Clinic" not in client.get(reverse("location")).content.decode()
+    later = time.time() + 61
+    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
+    assert "Renamed Clinic" in client.get(reverse("location")).content.decode()
