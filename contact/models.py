@@ -101,22 +101,41 @@ class ContactSettings(models.Model):
         return contact_settings
 
 
+PHRASE_HELP = (
+    "Words in any case; accents, leetspeak ('k1ll'), held letters ('diiie') and misspellings "
+    "of words with five letters or more ('suiside') match too. "
+    "word* matches any word starting with it (suicid* matches suicidal); "
+    "a/b/c matches any one of the words; =word matches that exact word only; "
+    "# matches a number ('# mg' matches '50mg'); ... allows up to four words between two "
+    "words ('end ... my life'); @self matches myself, himself, herself, themselves; "
+    "@someone matches he, she, they, my dad, my wife and other people. "
+    "One filler word ('just', 'own', 'really') may always sit between two words."
+)
+
+
 class ScreeningPhrase(models.Model):
-    """Words that make a message read like an emergency or a medical question."""
+    """Words that make a message read like an emergency or a medical question, or an idiom
+    or name that does not (an exception)."""
 
     class Kind(models.TextChoices):
         URGENT = "urgent", "Emergency or crisis"
         MEDICAL = "medical", "Medical question"
+        EXCEPTION = "exception", "Exception: idiom or name, not a concern"
 
-    phrase = models.CharField(
-        max_length=80,
+    phrase = models.CharField(max_length=200, help_text=PHRASE_HELP)
+    kind = models.CharField(
+        max_length=10,
+        choices=Kind.choices,
         help_text=(
-            "Matches words that start with this text, in any case: 'suicid' matches "
-            "'suicide' and 'suicidal'."
+            "An exception only excuses urgent or medical words that lie wholly inside it: "
+            "crisis wording anywhere else in the message still shows the urgent card."
         ),
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices)
+    note = models.CharField(
+        max_length=200, blank=True, help_text="Why this phrase is on the list (optional)."
+    )
     is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["kind", "phrase"]
@@ -126,6 +145,39 @@ class ScreeningPhrase(models.Model):
 
     def __str__(self):
         return self.phrase
+
+    def clean(self):
+        # Imported here: screening reads this model, and this model only needs its parser.
+        from .screening import phrase_error
+
+        error = phrase_error(self.phrase or "")
+        if error:
+            raise ValidationError({"phrase": error})
+
+
+class ScreeningExample(models.Model):
+    """A message and what screening should show for it, kept by clinical reviewers to check
+    changes to the phrase list before saving them."""
+
+    class Expected(models.TextChoices):
+        URGENT = "urgent", "Urgent card (emergency or crisis)"
+        MEDICAL = "medical", "Medical notice"
+        NONE = "none", "No notice (an ordinary question)"
+
+    message = models.TextField()
+    expected = models.CharField(max_length=10, choices=Expected.choices)
+    note = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="What kind of message this is, e.g. 'crisis, slang' or 'idiom'.",
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["expected", "pk"]
+
+    def __str__(self):
+        return self.message[:60]
 
 
 OPEN_STATUSES = ["new", "in_progress", "waiting"]
