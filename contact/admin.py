@@ -1,11 +1,17 @@
 import csv
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.views.main import PAGE_VAR
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from portal.admin import SingletonModelAdmin
@@ -17,10 +23,25 @@ from .models import (
     Delivery,
     Inquiry,
     InquiryNote,
+    ScreeningExample,
     ScreeningPhrase,
     Topic,
     inbox_ordering,
 )
+from .screening import OUTCOME_LABELS, active_phrases, phrase_book
+from .screening_report import examples_check, outcome_is_right, phrase_change_impact
+
+
+def outcome_label(expected, outcome):
+    """ "Right: urgent card" or "Wrong: no notice", in words (never colour alone)."""
+    right = outcome_is_right(expected, outcome)
+    return format_html(
+        '<span class="screening-result screening-result--{}">{}: {}</span>',
+        "right" if right else "wrong",
+        "Right" if right else "Wrong",
+        OUTCOME_LABELS[outcome],
+    )
+
 
 CSV_COLUMNS = [
     ("reference", "Reference"),
@@ -312,11 +333,143 @@ class TopicAdmin(admin.ModelAdmin):
     list_editable = ["is_active", "order"]
 
 
+CHECK_EXAMPLES = "_check_examples"
+
+
+class ScreeningPhraseForm(forms.ModelForm):
+    """Checks an edit against the screening examples before it is saved.
+
+    "Check against the examples" shows what the edit would change and saves nothing. Save
+    refuses an edit that would miss a crisis or emergency example unless the reviewer ticks
+    the box to say they have read the list: a missed crisis message is the worst failure the
+    site can have, and a phrase list is easy to break with one keystroke.
+    """
+
+    confirm_urgent_misses = forms.BooleanField(
+        required=False,
+        label="I have read the crisis and emergency examples this change would miss, "
+        "and want to save it anyway.",
+    )
+
+    class Meta:
+        model = ScreeningPhrase
+        fields = ["phrase", "kind", "is_active", "note"]
+        widgets = {"phrase": forms.TextInput(attrs={"size": 80})}
+
+    impact = None
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        old = (
+            (self.instance.kind, self.instance.phrase, self.instance.is_active)
+            if self.instance.pk
+            else None
+        )
+        new = (cleaned.get("kind"), cleaned.get("phrase"), cleaned.get("is_active"))
+        self.impact = phrase_change_impact(
+            examples=ScreeningExample.objects.only("message", "expected"), old=old, new=new
+        )
+        if CHECK_EXAMPLES in self.data:
+            raise ValidationError(
+                "Not saved yet. Read what this change does to the examples below, then press "
+                "Save, or change the phrase and check again."
+            )
+        missed = len(self.impact.urgent_now_missed)
+        if missed and not cleaned.get("confirm_urgent_misses"):
+            raise ValidationError(
+                "Not saved: with this change, %(count)d crisis or emergency example(s) would no "
+                "longer get the urgent card (listed below). Change the phrase, or tick the box "
+                "to save anyway.",
+                params={"count": missed},
+            )
+        return cleaned
+
+
 @admin.register(ScreeningPhrase)
 class ScreeningPhraseAdmin(admin.ModelAdmin):
-    list_display = ["phrase", "kind", "is_active"]
+    form = ScreeningPhraseForm
+    change_form_template = "admin/contact/screeningphrase/change_form.html"
+    list_display = ["phrase", "kind", "is_active", "note", "updated_at"]
     list_filter = ["kind", "is_active"]
-    search_fields = ["phrase"]
+    search_fields = ["phrase", "note"]
+    fields = ["phrase", "kind", "is_active", "note", "confirm_urgent_misses"]
+
+    def get_fields(self, request, obj=None):
+        if not self.has_change_permission(request, obj):
+            return [field for field in self.fields if field != "confirm_urgent_misses"]
+        return self.fields
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        impact = form.impact
+        if impact and impact.changes:
+            self.message_user(
+                request,
+                f"Checked {impact.checked} examples: {len(impact.now_right)} now right, "
+                f"{len(impact.now_wrong)} now wrong.",
+                messages.WARNING if impact.now_wrong else messages.INFO,
+            )
+
+
+@admin.register(ScreeningExample)
+class ScreeningExampleAdmin(admin.ModelAdmin):
+    list_display = ["short_message", "expected", "note"]
+    list_filter = ["expected"]
+    search_fields = ["message", "note"]
+    fields = ["message", "expected", "note"]
+    list_per_page = 50
+
+    def get_urls(self):
+        return [
+            path(
+                "check/",
+                self.admin_site.admin_view(self.check_view),
+                name="contact_screeningexample_check",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_list_display(self, request):
+        # One phrase list for the whole page, read when the page is asked for.
+        book = phrase_book(active_phrases())
+
+        @admin.display(description="screening now")
+        def result_now(example):
+            outcome = book.screen(example.message).outcome
+            return outcome_label(example.expected, outcome)
+
+        return [*self.list_display, result_now]
+
+    @admin.display(description="message")
+    def short_message(self, example):
+        return Truncator(example.message).chars(90)
+
+    def check_view(self, request):
+        """Every example screened with today's list: the ones screening gets wrong first."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        results = examples_check(ScreeningExample.objects.all())
+        wrong = [
+            (example, result)
+            for example, result in results
+            if not outcome_is_right(example.expected, result.outcome)
+        ]
+        counts = []
+        for expected, label in ScreeningExample.Expected.choices:
+            of_kind = [r for r in results if r[0].expected == expected]
+            right = sum(outcome_is_right(expected, r[1].outcome) for r in of_kind)
+            counts.append((label, right, len(of_kind)))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Check all screening examples",
+            "wrong": wrong,
+            "counts": counts,
+            "total": len(results),
+        }
+        return TemplateResponse(request, "admin/contact/screeningexample/check.html", context)
 
 
 @admin.register(ContactSettings)

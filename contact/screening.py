@@ -230,7 +230,7 @@ class Slot:
 def parse_form(token):
     if token in (NUMBER_TOKEN, ANY_WORD):
         return {("exact", token)}
-    if token == "@medical":
+    if token == MEDICAL_WORDS[1]:
         return {MEDICAL_WORDS}
     if token.startswith("@"):
         name = token[1:]
@@ -314,6 +314,9 @@ class PhraseBook:
         # phrases: {kind: [phrase, ...]}; unreadable phrases are skipped (the admin refuses them).
         self.patterns = {kind: [] for kind in ScreeningPhrase.Kind.values}
         self.exact, self.prefixes, fuzzy = {}, {}, set()
+        # Each word form with its doubled letters single, for words typed with a letter held
+        # down: "kiiiill" reads "kil", as does "kill".
+        self.collapsed = {}
         for kind, texts in phrases.items():
             for text in texts:
                 try:
@@ -327,6 +330,8 @@ class PhraseBook:
                             self.prefixes.setdefault(form, set()).add((how, form))
                         else:
                             self.exact.setdefault(form, set()).add((how, form))
+                            collapsed = DOUBLE_LETTER.sub(r"\1", form)
+                            self.collapsed.setdefault(collapsed, set()).add((how, form))
                             if how == "fuzzy" and allowed_typos(len(form)):
                                 fuzzy.add(form)
         self.fuzzy_forms = sorted(fuzzy)
@@ -337,6 +342,8 @@ class PhraseBook:
         if word in memo:
             return memo[word]
         found = set()
+        if word.held:
+            found |= self.collapsed.get(word.held, set())
         for text in {word.text, word.held} - {None}:
             found |= self.exact.get(text, set())
             for length in self.prefix_lengths:
@@ -425,8 +432,7 @@ class PhraseBook:
             # An exception excuses the words it covers; a match counts while any of its
             # telling words (not "my", "the" or "he") lies outside every exception.
             return any(
-                position not in excused and texts[position] not in LIGHT_WORDS
-                for position in place
+                position not in excused and texts[position] not in LIGHT_WORDS for position in place
             )
 
         def counted(kind):
@@ -459,6 +465,9 @@ class PhraseBook:
         )
 
 
+OUTCOME_LABELS = {"urgent": "urgent card", "medical": "medical notice", "none": "no notice"}
+
+
 @dataclass(frozen=True)
 class ScreeningResult:
     # The phrases that matched, as reviewers wrote them.
@@ -485,6 +494,10 @@ class ScreeningResult:
         if self.is_urgent:
             return "urgent"
         return "medical" if self.is_medical else "none"
+
+    @property
+    def outcome_label(self):
+        return OUTCOME_LABELS[self.outcome]
 
     @property
     def summary(self):

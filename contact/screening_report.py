@@ -9,17 +9,23 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .screening import PhraseBook
+from .screening import OUTCOME_LABELS, PhraseBook, active_phrases, phrase_book
 
 DATA_DIR = Path(__file__).resolve().parent / "screening_data"
-# Written by two people apart: the first set is the one the phrase list was tuned on, the
-# second was kept aside and read only to measure (see README, Safety screening).
-LABELLED_SETS = [DATA_DIR / "labelled_messages.csv", DATA_DIR / "holdout_messages.csv"]
+# Written apart by three writers who never saw the phrase list or each other's sets. The list
+# was tuned on the first two; the third was read only to measure (README, Safety screening).
+LABELLED_SETS = [
+    DATA_DIR / "labelled_messages.csv",
+    DATA_DIR / "holdout_messages.csv",
+    DATA_DIR / "test_messages.csv",
+]
 DEFAULT_PHRASES = DATA_DIR / "default_phrases.txt"
 
 # Which result counts as a hit for each class of message.
-URGENT_CLASSES = ("crisis", "emergency")
-CLASSES = ("crisis", "emergency", "medical", "ordinary")
+URGENT_CLASSES = ("crisis", "emergency", "urgent")
+# "urgent" is what a reviewer's screening example expects when it does not say which kind.
+CLASSES = ("crisis", "emergency", "urgent", "medical", "ordinary")
+EXPECTED_AS_CLASS = {"urgent": "urgent", "medical": "medical", "none": "ordinary"}
 THRESHOLDS = {
     # A missed crisis is the worst failure the site can have.
     "urgent_recall": 0.98,
@@ -129,6 +135,103 @@ def evaluate(messages, screen):
     return report
 
 
+def examples_as_messages(examples):
+    """Reviewers' screening examples (ScreeningExample rows) as labelled messages."""
+    return [
+        LabelledMessage(EXPECTED_AS_CLASS[example.expected], example.message, example.note)
+        for example in examples
+    ]
+
+
 def evaluate_phrase_file(messages, path=DEFAULT_PHRASES):
     book = PhraseBook(read_phrase_file(path))
     return evaluate(messages, book.screen)
+
+
+def outcome_is_right(expected, outcome):
+    """Is what screening shows right for an example that expects `expected`?"""
+    if expected == "urgent":
+        return outcome == "urgent"
+    if expected == "medical":
+        return outcome in ("medical", "urgent")
+    return outcome == "none"
+
+
+@dataclass(frozen=True)
+class ExampleChange:
+    example: object  # a ScreeningExample
+    before: str  # outcome: "urgent", "medical" or "none"
+    after: str
+
+    @property
+    def before_label(self):
+        return OUTCOME_LABELS[self.before]
+
+    @property
+    def after_label(self):
+        return OUTCOME_LABELS[self.after]
+
+    @property
+    def was_right(self):
+        return outcome_is_right(self.example.expected, self.before)
+
+    @property
+    def is_right(self):
+        return outcome_is_right(self.example.expected, self.after)
+
+
+@dataclass
+class PhraseChangeImpact:
+    """What an edit to the phrase list would change on the reviewers' examples."""
+
+    checked: int = 0
+    changes: list = field(default_factory=list)  # of ExampleChange
+
+    @property
+    def now_wrong(self):
+        return [change for change in self.changes if change.was_right and not change.is_right]
+
+    @property
+    def now_right(self):
+        return [change for change in self.changes if change.is_right and not change.was_right]
+
+    @property
+    def urgent_now_missed(self):
+        return [change for change in self.now_wrong if change.example.expected == "urgent"]
+
+
+def phrase_change_impact(*, examples, old=None, new=None, phrases=None):
+    """Screen the examples with today's list and with one phrase replaced, added or removed.
+
+    `old` and `new` are (kind, phrase, is_active) for the phrase before and after the edit
+    (None when it is being added, or deleted). Only examples in which the old or the new
+    phrase matches can change, so only those are screened in full, twice: checking an edit
+    against hundreds of examples takes a fraction of a second.
+    """
+    current = {kind: list(texts) for kind, texts in (phrases or active_phrases()).items()}
+    proposed = {kind: list(texts) for kind, texts in current.items()}
+    if old and old[2] and old[1] in proposed.get(old[0], []):
+        proposed[old[0]].remove(old[1])
+    if new and new[2]:
+        proposed.setdefault(new[0], []).append(new[1])
+    impact = PhraseChangeImpact()
+    if proposed == current:
+        return impact
+    touched = [version[1] for version in (old, new) if version]
+    finder = PhraseBook({"urgent": touched})
+    before_book, after_book = phrase_book(current), PhraseBook(proposed)
+    for example in examples:
+        impact.checked += 1
+        if not finder.screen(example.message).is_urgent:
+            continue
+        before = before_book.screen(example.message).outcome
+        after = after_book.screen(example.message).outcome
+        if before != after:
+            impact.changes.append(ExampleChange(example, before, after))
+    return impact
+
+
+def examples_check(examples, phrases=None):
+    """Each example with what screening shows for it now: (example, ScreeningResult)."""
+    book = phrase_book(phrases or active_phrases())
+    return [(example, book.screen(example.message)) for example in examples]
