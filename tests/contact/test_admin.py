@@ -307,3 +307,106 @@ def test_inbox_page_number_out_of_range_is_no_server_error(desk_client, topic, p
     InquiryFactory(topic=topic)
     response = desk_client.get(LIST_URL, {"p": page})
     assert response.status_code in (200, 302)  # Django's own answer to a page that isn't there
+
+
+# Screening phrases and examples: reviewers check their own changes.
+
+PHRASE_ADD_URL = reverse("admin:contact_screeningphrase_add")
+EXAMPLES_URL = reverse("admin:contact_screeningexample_changelist")
+CHECK_URL = reverse("admin:contact_screeningexample_check")
+
+
+@pytest.fixture
+def reviewer_client(client):
+    from tests.education.factories import reviewer
+
+    client.force_login(reviewer())
+    return client
+
+
+@pytest.fixture
+def crisis_example(db):
+    from contact.models import ScreeningExample
+
+    return ScreeningExample.objects.create(
+        message="I keep a jar of budgie seed in the shed", expected="urgent"
+    )
+
+
+def phrase_form(phrase, kind="urgent", **extra):
+    return {"phrase": phrase, "kind": kind, "is_active": "on", "note": "", **extra}
+
+
+@pytest.mark.django_db
+def test_checking_a_new_phrase_shows_the_examples_it_changes_and_saves_nothing(
+    reviewer_client, crisis_example
+):
+    from contact.models import ScreeningPhrase
+
+    before = ScreeningPhrase.objects.count()
+    response = reviewer_client.post(
+        PHRASE_ADD_URL, phrase_form("budgie seed", _check_examples="1")
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Not saved yet" in html
+    assert "Would now be right (1)" in html
+    assert "jar of budgie seed" in html
+    assert ScreeningPhrase.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_change_that_would_miss_a_crisis_example_needs_a_tick_to_save(
+    reviewer_client, crisis_example
+):
+    from contact.models import ScreeningPhrase
+
+    phrase = ScreeningPhrase.objects.create(phrase="budgie seed", kind="urgent")
+    url = reverse("admin:contact_screeningphrase_change", args=[phrase.pk])
+    # Turning it into a medical phrase would take the urgent card away from the example.
+    response = reviewer_client.post(url, phrase_form("budgie seed", kind="medical"))
+    html = response.content.decode()
+    assert "1 crisis or emergency example(s) would no longer get the urgent card" in html
+    assert "Would now be wrong (1)" in html
+    phrase.refresh_from_db()
+    assert phrase.kind == "urgent"
+
+    response = reviewer_client.post(
+        url, phrase_form("budgie seed", kind="medical", confirm_urgent_misses="on")
+    )
+    assert response.status_code == 302
+    phrase.refresh_from_db()
+    assert phrase.kind == "medical"
+
+
+@pytest.mark.django_db
+def test_a_phrase_screening_cannot_read_is_refused_with_the_reason(reviewer_client):
+    response = reviewer_client.post(PHRASE_ADD_URL, phrase_form("kill @nobody"))
+    assert "There is no group called @nobody" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_examples_list_says_what_screening_does_with_each_example_now(
+    reviewer_client, crisis_example
+):
+    html = reviewer_client.get(EXAMPLES_URL + "?q=budgie").content.decode()
+    assert "Wrong: no notice" in html
+    html = reviewer_client.get(CHECK_URL).content.decode()
+    assert "Examples screening gets wrong" in html
+    assert "jar of budgie seed" in html
+    assert "(no phrase matched)" in html
+
+
+@pytest.mark.django_db
+def test_the_default_examples_are_shipped_and_screened_right(reviewer_client):
+    from contact.models import ScreeningExample
+
+    assert ScreeningExample.objects.count() >= 400
+    html = reviewer_client.get(EXAMPLES_URL + "?expected__exact=urgent").content.decode()
+    assert "Right: urgent card" in html
+
+
+@pytest.mark.django_db
+def test_front_desk_cannot_edit_screening_examples(desk_client):
+    assert desk_client.get(EXAMPLES_URL).status_code == 403
+    assert desk_client.get(CHECK_URL).status_code == 403

@@ -1,7 +1,10 @@
+import csv
 import datetime
+from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.utils import timezone
 
 from contact.models import Inquiry, InquiryNote
@@ -76,3 +79,55 @@ def test_erase_removes_everything_from_one_address(topic, capsys):
     assert "Deleted 2 inquiries" in capsys.readouterr().out.splitlines()[-1]
     assert remaining() == {other.reference}
     assert not InquiryNote.objects.exists()
+
+
+def write_set(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["label", "style", "message"])
+        writer.writerows(rows)
+    return str(path)
+
+
+@pytest.mark.django_db
+def test_screening_report_prints_recall_per_class_and_lists_the_misses(tmp_path):
+    labelled = write_set(
+        tmp_path / "set.csv",
+        [
+            ("crisis", "plain", "I want to end my life"),
+            ("crisis", "plain", "the weather is lovely"),  # a miss: nothing crisis-like in it
+            ("medical", "plain", "Can I take my Zoloft that morning?"),
+            ("ordinary", "plain", "Where do I park?"),
+        ],
+    )
+    out = StringIO()
+    call_command("screening_report", "--set", labelled, stdout=out)
+    report = out.getvalue()
+    assert "crisis        1 of 2 " in report
+    assert "urgent recall 50.0%" in report
+    assert "medical recall 100.0%" in report
+    assert "ordinary given a notice 0.0%" in report
+    assert "p95" in report
+    assert "crisis (urgent) got no notice: the weather is lovely" in report
+    assert "Below the thresholds" in report
+
+
+@pytest.mark.django_db
+def test_screening_report_check_fails_below_the_thresholds_and_passes_above(tmp_path):
+    failing = write_set(tmp_path / "bad.csv", [("crisis", "plain", "the weather is lovely")])
+    with pytest.raises(CommandError, match=r"urgent recall 0\.0% < 98%"):
+        call_command("screening_report", "--set", failing, "--check", stdout=StringIO())
+    passing = write_set(tmp_path / "good.csv", [("crisis", "plain", "I want to end my life")])
+    call_command("screening_report", "--set", passing, "--check", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_screening_report_measures_the_reviewers_examples(tmp_path):
+    out = StringIO()
+    call_command("screening_report", "--examples", "--check", stdout=out)
+    assert "screening examples (admin)" in out.getvalue()
+
+
+def test_screening_report_explains_a_set_it_cannot_read(tmp_path, db):
+    with pytest.raises(CommandError, match="Could not read a labelled set"):
+        call_command("screening_report", "--set", str(tmp_path / "missing.csv"))
