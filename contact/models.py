@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
@@ -131,11 +132,16 @@ class ScreeningPhrase(models.Model):
             "crisis wording anywhere else in the message still shows the urgent card."
         ),
     )
+    # Database defaults: the earlier data migration's rows (and the browser tests, which run it
+    # again on today's tables) know nothing of these columns.
     note = models.CharField(
-        max_length=200, blank=True, help_text="Why this phrase is on the list (optional)."
+        max_length=200,
+        blank=True,
+        db_default="",
+        help_text="Why this phrase is on the list (optional).",
     )
     is_active = models.BooleanField(default=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         ordering = ["kind", "phrase"]

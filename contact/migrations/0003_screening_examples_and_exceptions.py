@@ -9,6 +9,7 @@ messages the list was tuned on become the reviewers' screening examples.
 import csv
 from pathlib import Path
 
+import django.db.models.functions.datetime
 import django.utils.timezone
 from django.db import migrations, models
 
@@ -117,12 +118,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='screeningphrase',
             name='note',
-            field=models.CharField(blank=True, help_text='Why this phrase is on the list (optional).', max_length=200),
+            field=models.CharField(blank=True, db_default='', help_text='Why this phrase is on the list (optional).', max_length=200),
         ),
         migrations.AddField(
             model_name='screeningphrase',
             name='updated_at',
-            field=models.DateTimeField(auto_now=True),
+            field=models.DateTimeField(auto_now=True, db_default=django.db.models.functions.datetime.Now()),
         ),
         migrations.AlterField(
             model_name='screeningphrase',

@@ -344,9 +344,7 @@ def test_checking_a_new_phrase_shows_the_examples_it_changes_and_saves_nothing(
     from contact.models import ScreeningPhrase
 
     before = ScreeningPhrase.objects.count()
-    response = reviewer_client.post(
-        PHRASE_ADD_URL, phrase_form("budgie seed", _check_examples="1")
-    )
+    response = reviewer_client.post(PHRASE_ADD_URL, phrase_form("budgie seed", _check_examples="1"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Not saved yet" in html
