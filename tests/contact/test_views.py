@@ -1,11 +1,18 @@
 import logging
 import re
+from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from contact.models import Delivery, Inquiry, ScreeningPhrase
+from contact.notifications import deliveries_send_due
+from portal.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 
 from .factories import form_data, started_seconds_ago
 
@@ -453,3 +460,198 @@ def test_the_form_works_when_the_cache_is_down(client, topic, monkeypatch):
     response = post(client, topic)
     assert response.status_code == 302
     assert Inquiry.objects.get().client_hash == ""  # never an HMAC under an empty key
+
+
+URGENT_MESSAGE = "I want to end my life"
+
+
+def post_urgent(client, topic_, n, **overrides):
+    """An urgent message sent at once after the urgent card, as a script (or a person in
+    crisis) would: a real stamp from the form, no time taken."""
+    fields = {
+        "message": f"{URGENT_MESSAGE} ({n})",
+        "send_anyway": "1",
+        "notice_shown": "urgent",
+        "form_started": started_seconds_ago(0),
+        **overrides,
+    }
+    return post(client, topic_, **fields)
+
+
+def sent_mail(smtp_server):
+    """(recipient, subject, body) of every email the SMTP server received, in order."""
+    return [
+        (message["To"], message["Subject"], message.get_payload(decode=True).decode())
+        for message in smtp_server.handler.messages()
+    ]
+
+
+def references_in(text):
+    return set(re.findall(r"\b[A-Z0-9]{3}-[A-Z0-9]{3}\b", text))
+
+
+def check_urgent_flood_mail(smtp_server, inquiries):
+    """Staff got at most 3 emails of their own, then digests listing every other one."""
+    mail = sent_mail(smtp_server)
+    own = [subject for _, subject, _ in mail if subject.startswith("[URGENT] Rescheduling")]
+    digests = [(subject, body) for _, subject, body in mail if "digest" in subject]
+    assert len(own) == 3
+    assert digests and all(subject.startswith("[URGENT]") for subject, _ in digests)
+    first_three = {inquiry.reference for inquiry in inquiries[:3]}
+    assert set().union(*(references_in(subject) for subject in own)) == first_three
+    listed = set().union(*(references_in(body) for _, body in digests))
+    assert listed == {inquiry.reference for inquiry in inquiries[3:]}
+    return mail
+
+
+@pytest.mark.django_db
+def test_an_urgent_flood_from_one_sender_is_all_kept_but_mails_little(client, topic, smtp_server):
+    for n in range(12):  # a dozen "urgent" messages within a second, from one address
+        assert post_urgent(client, topic, n).status_code == 302
+    inquiries = list(Inquiry.objects.order_by("received_at", "pk"))
+    assert len(inquiries) == 12
+    assert all(i.is_urgent and i.status == Inquiry.Status.NEW for i in inquiries)
+
+    smtp_server.start()
+    deliveries_send_due()
+    mail = check_urgent_flood_mail(smtp_server, inquiries)
+    acknowledgements = [to for to, _, _ in mail if to == "pat@example.com"]
+    assert len(acknowledgements) == 1
+    assert len(mail) == 1 + 3 + 1  # one acknowledgement, three staff emails, one digest
+
+    # More of the same right after the digest went: the next digest waits a few minutes.
+    for n in range(12, 15):
+        post_urgent(client, topic, n)
+    later = list(Inquiry.objects.order_by("received_at", "pk"))[12:]
+    assert deliveries_send_due() == (0, 0)
+    assert deliveries_send_due(now=timezone.now() + timedelta(minutes=6)) == (1, 0)
+    _, subject, body = sent_mail(smtp_server)[-1]
+    assert "digest" in subject and references_in(body) == {i.reference for i in later}
+
+
+@pytest.mark.django_db
+def test_an_urgent_flood_from_one_network_with_many_addresses(client, topic, smtp_server):
+    for n in range(12):
+        response = post_urgent(client, topic, n, email=f"stranger{n}@example.com")
+        assert response.status_code == 302
+    inquiries = list(Inquiry.objects.order_by("received_at", "pk"))
+    assert len(inquiries) == 12 and all(i.is_urgent for i in inquiries)
+    assert {i.status for i in inquiries} == {Inquiry.Status.NEW}
+
+    smtp_server.start()
+    deliveries_send_due()
+    mail = check_urgent_flood_mail(smtp_server, inquiries)
+    acknowledgements = [to for to, _, _ in mail if to.startswith("stranger")]
+    # Each address typed gets its one acknowledgement, no more.
+    assert sorted(acknowledgements) == sorted(f"stranger{n}@example.com" for n in range(12))
+
+
+@pytest.mark.django_db
+def test_the_urgent_thank_you_page_leads_with_help_now(client, topic):
+    response = post_urgent(client, topic, 1)
+    page = client.get(response["Location"]).content.decode()
+    main = page[page.index("<main") :]
+    reference = Inquiry.objects.get().reference
+    assert "If you need help now, please do not wait for our reply" in main
+    for link in ['href="tel:911"', 'href="tel:988"', 'href="tel:5550100123"']:
+        assert main.index(link) < main.index(reference)
+    assert "We usually reply within one working day." not in page
+    assert "We have marked your message urgent" in main
+
+
+@pytest.mark.django_db
+def test_the_urgent_acknowledgement_leads_with_help_now(client, topic, smtp_server):
+    post_urgent(client, topic, 1)
+    reference = Inquiry.objects.get().reference
+    smtp_server.start()
+    deliveries_send_due()
+    [body] = [body for to, _, body in sent_mail(smtp_server) if to == "pat@example.com"]
+    assert "If you need help now, please do not wait for our reply" in body
+    for number in ["call 911", "call or text 988", "call (555) 010-0123"]:
+        assert body.index(number) < body.index(reference)
+    assert "We usually reply within one working day." not in body
+
+
+@pytest.mark.django_db
+def test_a_second_message_within_the_hour_gets_no_second_email_and_says_so(client, topic):
+    first = client.get(post(client, topic)["Location"]).content.decode()
+    assert "We have emailed you a confirmation" in first
+    response = post(client, topic, message="And is there a lift to the second floor?")
+    second = client.get(response["Location"]).content.decode()
+    assert "We have emailed you a confirmation" not in second
+    assert "We emailed you a confirmation for your earlier message" in second
+    kinds = Delivery.objects.values_list("kind", flat=True)
+    assert sorted(kinds) == ["ack", "staff", "staff"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email",
+    [
+        "pat@exam\u2028ple.com",  # line separator
+        "pat@exam\u2029ple.com",  # paragraph separator
+        "pat@exam\u200bple.com",  # zero-width space (format character, Cf)
+        "pat@example.com\u200d",
+        "\u2028pat@exam\u2028ple.com",
+    ],
+)
+def test_separators_and_invisible_characters_in_an_address_are_refused(client, topic, email):
+    response = post(client, topic, email=email)
+    assert response.status_code == 200
+    assert "Please check your email address" in response.content.decode()
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Pat\u2028Example"), ("name", "Pat\u2029Example"), ("phone", "555\u2028010 0123")],
+)
+def test_line_separators_in_name_or_phone_are_refused(client, topic, field, value):
+    html = post(client, topic, **{field: value}).content.decode()
+    assert "Please remove the special characters" in html
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_database_down_while_saving_says_not_sent_with_503(client, topic, monkeypatch):
+    def database_down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("contact.services.inquiry_submit", database_down)
+    message = "Can I move my appointment to Friday afternoon?"
+    response = post(client, topic, message=message)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert "<strong>not sent</strong>" in html
+    assert 'href="tel:5550100123"' in html and 'href="tel:911"' in html
+    assert f"{message}</textarea>" in html  # so they can copy it
+
+
+@pytest.mark.django_db
+def test_database_down_for_the_whole_request_still_gives_the_not_sent_page(
+    client, topic, monkeypatch
+):
+    details = ClinicDetails.load()
+    details.phone = "(555) 010-0999"
+    details.save()
+    ClinicDetails.cached()  # read once while the database was up
+    cache.delete(CLINIC_DETAILS_CACHE_KEY)  # the minute is up: the next read needs it
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", database_down)
+    monkeypatch.setattr(CursorWrapper, "executemany", database_down)
+    response = post(client, topic)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert 'href="tel:5550100999"' in html  # the last clinic details known
+    assert 'href="tel:988"' in html
+
+    cache.clear()  # nothing known at all: the defaults still carry 911 and 988
+    html = post(client, topic).content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert 'href="tel:911"' in html and 'href="tel:988"' in html
