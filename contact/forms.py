@@ -11,7 +11,12 @@ from django.core.validators import validate_email
 from django.utils.html import format_html
 
 from .models import Inquiry, Topic
-from .spam import FORM_MAX_AGE_SECONDS, form_started_token, seconds_since_form_started
+from .spam import (
+    FORM_MAX_AGE_SECONDS,
+    form_started_token,
+    resend_token,
+    seconds_since_form_started,
+)
 
 MESSAGE_MAX_LENGTH = 2000
 LINK_PATTERN = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -158,7 +163,7 @@ class InquiryForm(forms.Form):
                 "This page was open for a long time. Please check your message and send it again.",
             )
             self.data = self.data.copy()
-            self.data["form_started"] = form_started_token()
+            self.data["form_started"] = resend_token()
         if cleaned.get("reply_by") == Inquiry.ReplyBy.PHONE and not cleaned.get("phone"):
             self.add_error(
                 "phone", "Please give a phone number so we can call you, or choose email."

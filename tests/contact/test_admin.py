@@ -351,3 +351,19 @@ def test_inbox_page_number_out_of_range_is_no_server_error(desk_client, topic, p
     InquiryFactory(topic=topic)
     response = desk_client.get(LIST_URL, {"p": page})
     assert response.status_code in (200, 302)  # Django's own answer to a page that isn't there
+
+
+@pytest.mark.django_db
+def test_an_inquiry_told_to_staff_in_a_digest_says_so(desk_client, topic, settings):
+    from contact.screening import ScreeningResult
+
+    settings.CONTACT_URGENT_EMAILS_PER_HOUR = 0
+    held = inquiry_submit(
+        topic=topic, name="Pat", email="pat@example.com", message="Overdose",
+        screening=ScreeningResult(urgent_matches=["overdos"]),
+    )  # fmt: skip
+    html = desk_client.get(change_url(held)).content.decode()
+    assert "Urgent digest, waiting to send" in html
+    ordinary = inquiry_submit(topic=topic, name="Kim", email="kim@example.com", message="Hi")
+    html = desk_client.get(change_url(ordinary)).content.decode()
+    assert "Its own email" in html

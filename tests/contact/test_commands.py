@@ -76,3 +76,16 @@ def test_erase_removes_everything_from_one_address(topic, capsys):
     assert "Deleted 2 inquiries" in capsys.readouterr().out.splitlines()[-1]
     assert remaining() == {other.reference}
     assert not InquiryNote.objects.exists()
+
+
+@pytest.mark.django_db
+def test_purge_drops_sent_digests_once_their_inquiries_are_gone(topic):
+    from contact.models import Delivery
+
+    sent = Delivery.objects.create(kind="digest", status="sent", sent_at=timezone.now())
+    still_listing = Delivery.objects.create(kind="digest", status="sent", sent_at=timezone.now())
+    InquiryFactory(topic=topic, is_urgent=True, staff_digest=still_listing)
+    waiting = Delivery.objects.create(kind="digest")
+    call_command("purge_inquiries")
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {still_listing.pk, waiting.pk}
+    assert sent.pk not in Delivery.objects.values_list("pk", flat=True)

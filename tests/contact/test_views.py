@@ -438,6 +438,8 @@ def test_a_form_left_open_for_over_a_day_asks_to_send_again(client, topic):
     assert "This page was open for a long time" in html
     assert f'value="{stale}"' not in html  # a fresh stamp, so the next send goes through
     assert Inquiry.objects.count() == 0
+    # Pressing Send again at once is not then "too fast".
+    assert post(client, topic, form_started=stamp_in(html)).status_code == 302
 
 
 @pytest.mark.django_db
