@@ -41,7 +41,7 @@ def test_every_email_arrives_when_smtp_is_down_then_up(smtp_server, topic):
     smtp_server.start()
     later = timezone.now() + datetime.timedelta(minutes=2)
     assert deliveries_send_due(now=later) == (2, 0)
-    # Nothing is sent twice, however often the worker runs.
+    # An email recorded as sent is not sent again, however often the worker runs.
     assert deliveries_send_due(now=later + datetime.timedelta(hours=2)) == (0, 0)
 
     received = smtp_server.handler.envelopes
