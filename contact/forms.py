@@ -11,7 +11,12 @@ from django.core.validators import validate_email
 from django.utils.html import format_html
 
 from .models import Inquiry, Topic
-from .spam import FORM_MAX_AGE_SECONDS, form_started_token, seconds_since_form_started
+from .spam import (
+    FORM_MAX_AGE_SECONDS,
+    form_started_token,
+    resend_token,
+    seconds_since_form_started,
+)
 
 MESSAGE_MAX_LENGTH = 2000
 LINK_PATTERN = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
@@ -22,9 +27,18 @@ CONTROL_CHARACTERS_ERROR = (
 )
 
 
-def has_control_characters(text, *, allow_line_breaks=False):
+# Control characters and surrogates anywhere; in one-line fields also the Unicode line and
+# paragraph separators (U+2028, U+2029), which break a header or a CSV row like a newline.
+CONTROL_CATEGORIES = ("Cc", "Cs")
+LINE_SEPARATORS = ("Zl", "Zp")
+# An email address also never holds invisible format characters (U+200B zero-width space,
+# U+200D, U+FEFF...): the address would look right and reach somebody else, or nobody.
+EMAIL_BAD_CATEGORIES = (*CONTROL_CATEGORIES, *LINE_SEPARATORS, "Cf")
+
+
+def has_control_characters(text, *, allow_line_breaks=False, categories=CONTROL_CATEGORIES):
     allowed = "\n\r\t" if allow_line_breaks else ""
-    return any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text)
+    return any(unicodedata.category(ch) in categories and ch not in allowed for ch in text)
 
 
 class TopicChoiceField(forms.ModelChoiceField):
@@ -126,8 +140,11 @@ class InquiryForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for name in ("name", "email", "phone"):
-            if has_control_characters(cleaned.get(name) or ""):
+        for name in ("name", "phone"):
+            # The raw value too: cleaning a name folds a separator inside it into a space.
+            if has_control_characters(cleaned.get(name) or "") or has_control_characters(
+                self.raw_value(name).strip(), categories=LINE_SEPARATORS
+            ):
                 self.add_error(name, CONTROL_CHARACTERS_ERROR)
         message = cleaned.get("message") or ""
         if has_control_characters(message, allow_line_breaks=True):
@@ -146,7 +163,7 @@ class InquiryForm(forms.Form):
                 "This page was open for a long time. Please check your message and send it again.",
             )
             self.data = self.data.copy()
-            self.data["form_started"] = form_started_token()
+            self.data["form_started"] = resend_token()
         if cleaned.get("reply_by") == Inquiry.ReplyBy.PHONE and not cleaned.get("phone"):
             self.add_error(
                 "phone", "Please give a phone number so we can call you, or choose email."
@@ -162,9 +179,18 @@ class InquiryForm(forms.Form):
             )
         return phone
 
+    def raw_value(self, name):
+        """What was typed, before cleaning (which folds spaces and separators in a name)."""
+        value = self.data.get(self.add_prefix(name), "")
+        return value if isinstance(value, str) else ""
+
     def clean_email(self):
         """The address as it is stored: lower case, and still an address email can reach."""
         email = self.cleaned_data["email"].lower()
+        if has_control_characters(self.raw_value("email").strip(), categories=EMAIL_BAD_CATEGORIES):
+            # The domain check would quietly drop such characters (IDNA), so the address
+            # stored would not be the one mail goes to.
+            raise ValidationError(EMAIL_ERROR)
         try:
             validate_email(email)
             sanitize_address(email, settings.DEFAULT_CHARSET)

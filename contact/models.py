@@ -266,6 +266,16 @@ class Inquiry(models.Model):
     received_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # An urgent inquiry past the hourly number of urgent emails from its sender or network:
+    # staff hear about it in this digest instead of an email of its own.
+    staff_digest = models.ForeignKey(
+        "Delivery",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="digest_inquiries",
+        editable=False,
+    )
 
     objects = InquiryQuerySet.as_manager()
 
@@ -322,20 +332,43 @@ class DeliveryQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
 
+    def in_send_order(self):
+        """Emails telling staff about an urgent inquiry first, then oldest due first."""
+        urgent_for_staff = models.Q(kind=Delivery.Kind.URGENT_DIGEST) | models.Q(
+            kind=Delivery.Kind.STAFF_NOTIFICATION, inquiry__is_urgent=True
+        )
+        return self.order_by(
+            Case(When(urgent_for_staff, then=Value(0)), default=Value(1)),
+            "next_attempt_at",
+            "pk",
+        )
+
 
 class Delivery(models.Model):
-    """One email the background worker must send (the outbox), with its delivery state."""
+    """One email the background worker must send (the outbox), with its delivery state.
+
+    Delivery is at least once: an email is marked sent after the mail server accepted it, so
+    a crash or a database failure between the two sends it again on the next try. A patient
+    or staff member may, rarely, get the same email twice; no email is ever lost.
+    """
 
     class Kind(models.TextChoices):
         STAFF_NOTIFICATION = "staff", "Staff notification"
         ACKNOWLEDGEMENT = "ack", "Acknowledgement to sender"
+        # One email to staff listing urgent inquiries that had no email of their own (past
+        # CONTACT_URGENT_EMAILS_PER_HOUR from one sender or network). Built when it is sent,
+        # from the inquiries pointing at it (Inquiry.staff_digest).
+        URGENT_DIGEST = "digest", "Urgent digest to staff"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting to send"
         SENT = "sent", "Sent"
 
-    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="deliveries")
-    kind = models.CharField(max_length=5, choices=Kind.choices)
+    # Empty for a digest only: it is about the inquiries pointing at it (Inquiry.staff_digest).
+    inquiry = models.ForeignKey(
+        Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    kind = models.CharField(max_length=6, choices=Kind.choices)
     recipients = models.JSONField(default=list)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
@@ -353,10 +386,17 @@ class Delivery(models.Model):
             models.Index(fields=["status", "next_attempt_at"], name="delivery_due"),
         ]
         constraints = [
-            # Queuing twice for one inquiry (say, marked spam then not spam again) never
-            # sends twice.
+            # Queuing twice for one inquiry (say, marked spam then not spam again) queues
+            # one email of each kind, not two.
             models.UniqueConstraint(fields=["inquiry", "kind"], name="one_delivery_per_kind"),
+            models.CheckConstraint(
+                condition=models.Q(kind="digest", inquiry__isnull=True)
+                | (~models.Q(kind="digest") & models.Q(inquiry__isnull=False)),
+                name="only_a_digest_has_no_inquiry",
+            ),
         ]
 
     def __str__(self):
+        if self.inquiry_id is None:
+            return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
         return f"{self.get_kind_display()} for {self.inquiry}"

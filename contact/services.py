@@ -3,24 +3,37 @@
 An inquiry and the emails it needs are saved in one transaction; the emails themselves are
 sent later by the worker (`manage.py send_notifications`), so a mail server that is down never
 loses a message.
+
+Every urgent inquiry is stored and flagged, however many come. What is limited is the email
+they cause: at most one acknowledgement an hour to an address (a script must not make the
+clinic mail a stranger forty times), and past CONTACT_URGENT_EMAILS_PER_HOUR urgent inquiries
+an hour from one sender or network, one digest email to staff instead of one each.
 """
 
 import datetime
 import hashlib
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from portal.models import ClinicDetails
 
+from . import spam
 from .models import ContactSettings, Delivery, Inquiry, Topic, parse_addresses
 from .screening import ScreeningResult
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read out over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 DUPLICATE_WINDOW = datetime.timedelta(hours=1)
+ONE_HOUR = datetime.timedelta(hours=1)
+
+
+class TooManyInquiries(Exception):
+    """This sender has reached the hourly limit: the message is not stored (the form says
+    so, and keeps what they typed)."""
 
 
 def new_reference():
@@ -50,17 +63,95 @@ def route_recipients(*, topic, is_urgent):
 
 
 def queue_notifications(inquiry):
-    """Add the staff notification and the acknowledgement to the outbox (once each)."""
-    for kind, recipients in [
-        (
-            Delivery.Kind.STAFF_NOTIFICATION,
-            route_recipients(topic=inquiry.topic, is_urgent=inquiry.is_urgent),
-        ),
-        (Delivery.Kind.ACKNOWLEDGEMENT, [inquiry.email]),
-    ]:
+    """Add the staff notification (or a place in the urgent digest) and the acknowledgement
+    to the outbox, once each."""
+    if inquiry.is_urgent and urgent_emails_used_up(inquiry):
+        hold_for_urgent_digest(inquiry)
+    else:
         Delivery.objects.get_or_create(
-            inquiry=inquiry, kind=kind, defaults={"recipients": recipients}
+            inquiry=inquiry,
+            kind=Delivery.Kind.STAFF_NOTIFICATION,
+            defaults={
+                "recipients": route_recipients(topic=inquiry.topic, is_urgent=inquiry.is_urgent)
+            },
         )
+    if not acknowledged_recently(inquiry):
+        Delivery.objects.get_or_create(
+            inquiry=inquiry,
+            kind=Delivery.Kind.ACKNOWLEDGEMENT,
+            defaults={"recipients": [inquiry.email]},
+        )
+
+
+def acknowledged_recently(inquiry):
+    """Was an acknowledgement to this address queued in the last hour, for another inquiry?
+
+    The address is whatever the sender typed, perhaps a stranger's: the clinic writes to it
+    at most once an hour. The thank-you page always shows the reference.
+    """
+    return (
+        Delivery.objects.filter(
+            kind=Delivery.Kind.ACKNOWLEDGEMENT,
+            inquiry__email=inquiry.email,
+            created_at__gte=timezone.now() - ONE_HOUR,
+        )
+        .exclude(inquiry=inquiry)
+        .exists()
+    )
+
+
+def urgent_emails_used_up(inquiry):
+    """Did staff already get CONTACT_URGENT_EMAILS_PER_HOUR urgent inquiries from this email
+    address or this network in the hour before this one?"""
+    earlier = (
+        Inquiry.objects.filter(
+            is_urgent=True,
+            received_at__gte=inquiry.received_at - ONE_HOUR,
+            received_at__lte=inquiry.received_at,
+        )
+        .exclude(pk=inquiry.pk)
+        .exclude(status=Inquiry.Status.SPAM)
+    )
+    limit = settings.CONTACT_URGENT_EMAILS_PER_HOUR
+    if earlier.filter(email=inquiry.email).count() >= limit:
+        return True
+    return bool(inquiry.client_hash) and (
+        earlier.filter(client_hash=inquiry.client_hash).count() >= limit
+    )
+
+
+def next_digest_time(now):
+    """Now, or CONTACT_URGENT_DIGEST_MINUTES after the last digest was sent."""
+    last_sent = Delivery.objects.filter(
+        kind=Delivery.Kind.URGENT_DIGEST, status=Delivery.Status.SENT
+    ).aggregate(last=models.Max("sent_at"))["last"]
+    if last_sent is None:
+        return now
+    return max(now, last_sent + datetime.timedelta(minutes=settings.CONTACT_URGENT_DIGEST_MINUTES))
+
+
+def hold_for_urgent_digest(inquiry):
+    """Put the inquiry in the digest waiting to go to staff, starting one if none waits."""
+    if inquiry.staff_digest_id is not None:
+        return
+    # Locked, so the worker cannot mark it sent between our reading it and joining it (it
+    # waits for this transaction; then a digest no longer waiting is not found here).
+    digest = (
+        Delivery.objects.select_for_update()
+        .filter(kind=Delivery.Kind.URGENT_DIGEST, status=Delivery.Status.PENDING)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if digest is None:
+        now = timezone.now()
+        digest = Delivery.objects.create(
+            inquiry=None,
+            kind=Delivery.Kind.URGENT_DIGEST,
+            recipients=route_recipients(topic=inquiry.topic, is_urgent=True),
+            next_attempt_at=next_digest_time(now),
+        )
+    inquiry.staff_digest = digest
+    inquiry.save(update_fields=["staff_digest"])
 
 
 def find_duplicate(*, email, topic, message):
@@ -91,13 +182,21 @@ def inquiry_submit(
     client_hash: str = "",
     form_token: str = "",
 ) -> Inquiry:
-    """Save an inquiry and queue its emails, in one transaction. Spam is kept, never emailed."""
+    """Save an inquiry and queue its emails, in one transaction. Spam is kept, never emailed.
+
+    Raises TooManyInquiries when a sender past the hourly limit sends a new (not urgent)
+    message; a resend of one already stored is not counted against them.
+    """
     # Lower case, so one sender's messages are found with a plain index lookup.
     email = email.strip().lower()
     duplicate = find_duplicate(email=email, topic=topic, message=message)
     if duplicate is not None:
         return duplicate
     screening = screening or ScreeningResult()
+    # An urgent message is never refused, whatever the rate: only the email it causes is
+    # limited (see queue_notifications).
+    if not screening.is_urgent and spam.is_over_hourly_limit(email=email, client=client_hash):
+        raise TooManyInquiries
     key = submission_key(form_token=form_token, email=email, topic=topic, message=message)
     inquiry = Inquiry(
         submission_key=key,
@@ -178,6 +277,12 @@ def inquiries_purge(*, now=None, dry_run=False):
     if not dry_run:
         with transaction.atomic():
             due.delete()
+            # Sent digests whose inquiries are all gone: nothing left to show.
+            Delivery.objects.filter(
+                kind=Delivery.Kind.URGENT_DIGEST,
+                status=Delivery.Status.SENT,
+                digest_inquiries__isnull=True,
+            ).delete()
             # The salt behind these hashes is gone after two days; drop the hashes too.
             two_days_ago = (now or timezone.now()) - datetime.timedelta(days=2)
             Inquiry.objects.filter(received_at__lt=two_days_ago).exclude(client_hash="").update(

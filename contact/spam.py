@@ -1,8 +1,13 @@
 """Spam checks that never shut out a person: no CAPTCHA, nothing a screen reader trips on.
 
-A honeypot field people never see, a minimum time to fill the form (a signed timestamp), and a
-limit on messages from one email or IP address an hour. The IP address is never stored: only an
-HMAC of it under a random salt that the cache forgets after a day.
+A honeypot field people never see, a minimum time to fill the form and a form stamp (a signed
+timestamp), and a limit on messages an hour from one email address and, far higher, from one
+network. The IP address is never stored: only an HMAC of it under a random salt that the cache
+forgets after two days.
+
+Only the honeypot stores a message silently as spam: no person sees that field. Everything else
+a person could trip (typing fast, a stale or missing stamp, many messages) is said to them, with
+what they typed kept in the form.
 """
 
 import datetime
@@ -24,18 +29,18 @@ logger = logging.getLogger(__name__)
 FORM_STARTED_SALT = "contact.form-started"
 # A form stamped longer ago than this is stale: the sender is asked to send it again.
 FORM_MAX_AGE_SECONDS = 24 * 3600
-# Past this many times the hourly limit, messages from one sender are not even kept as spam:
-# a flood must not fill the database or bury real false positives.
-FLOOD_FACTOR = 3
 CLIENT_SALT_KEY = "contact:client-salt:{day}"
 HONEYPOT_REASON = "filled the hidden field"
-TOO_FAST_REASON = "sent too quickly after opening the form"
-TAMPERED_REASON = "form timestamp missing or altered"
-RATE_LIMIT_REASON = "too many messages in an hour"
 
 
-def form_started_token():
-    return signing.dumps(time.time(), salt=FORM_STARTED_SALT)
+def form_started_token(*, seconds_ago=0):
+    return signing.dumps(time.time() - seconds_ago, salt=FORM_STARTED_SALT)
+
+
+def resend_token():
+    """The stamp for a form shown again after a stamp problem: dated as if the form had been
+    open for the minimum fill time, so a person pressing Send again at once gets through."""
+    return form_started_token(seconds_ago=settings.CONTACT_MIN_FILL_SECONDS)
 
 
 def seconds_since_form_started(token):
@@ -69,34 +74,48 @@ def client_hash(ip_address):
     return hmac.new(salt.encode(), ip_address.encode(), hashlib.sha256).hexdigest()
 
 
-def recent_counts(*, email, client):
-    """Messages in the last hour from this email address, and from this client."""
-    recent = Inquiry.objects.received_since(timezone.now() - datetime.timedelta(hours=1))
+def recent_counts(*, email, client, since=None):
+    """Messages in the hour before `since` (default: now) from this email address, and from
+    this client's network."""
+    since = since or timezone.now()
+    recent = Inquiry.objects.filter(
+        received_at__gte=since - datetime.timedelta(hours=1), received_at__lt=since
+    )
     by_client = recent.filter(client_hash=client).count() if client else 0
     return recent.from_email(email).count(), by_client
 
 
-def is_flood(*, email, client):
-    return max(recent_counts(email=email, client=client)) >= (
-        settings.CONTACT_MAX_PER_HOUR * FLOOD_FACTOR
+def is_over_hourly_limit(*, email, client):
+    """Has this sender reached the hourly limit? Counted by email address first; by network
+    (client_hash) only far above one person's rate, since a clinic's Wi-Fi or a mobile
+    carrier puts many people behind one address."""
+    by_email, by_client = recent_counts(email=email, client=client)
+    return (
+        by_email >= settings.CONTACT_MAX_PER_HOUR
+        or by_client >= settings.CONTACT_MAX_PER_HOUR_PER_NETWORK
     )
 
 
-def spam_reason(*, honeypot, form_started, email, client, is_urgent=False):
-    """Why this submission looks like spam, or "" if it looks like a person.
+def stamp_problem(form_started, *, is_urgent=False):
+    """Why the form's stamp asks the sender to press Send again, or "" if it is fine.
 
-    A message that reads like an emergency is only ever caught by the honeypot: a person in
-    crisis may type fast or write several times, and staff must see what they wrote.
+    "missing" when the stamp is missing or altered, "too fast" when the form was sent sooner
+    after it was shown than a person can fill it. A message that reads like an emergency is
+    never held for speed (a person in crisis may type fast), but needs a real stamp: a script
+    must first load the form, as a person does.
     """
-    if honeypot:
-        return HONEYPOT_REASON
-    if is_urgent:
-        return ""
     elapsed = seconds_since_form_started(form_started)
     if elapsed is None:
-        return TAMPERED_REASON
-    if elapsed < settings.CONTACT_MIN_FILL_SECONDS:
-        return TOO_FAST_REASON
-    if max(recent_counts(email=email, client=client)) >= settings.CONTACT_MAX_PER_HOUR:
-        return RATE_LIMIT_REASON
+        return "missing"
+    if not is_urgent and elapsed < settings.CONTACT_MIN_FILL_SECONDS:
+        return "too fast"
     return ""
+
+
+def spam_reason(*, honeypot):
+    """Why this submission is stored silently as spam, or "" if it looks like a person.
+
+    Only the honeypot, which no person sees, answers a sender with the normal thank-you page
+    while staff see the message only under the spam filter.
+    """
+    return HONEYPOT_REASON if honeypot else ""

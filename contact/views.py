@@ -1,5 +1,8 @@
+import logging
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import DatabaseError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -9,12 +12,15 @@ from portal.security import client_ip_address
 
 from . import services, spam
 from .forms import InquiryForm
-from .models import ContactSettings, Inquiry
+from .models import ContactSettings, Delivery, Inquiry
 from .screening import screen_message
+
+logger = logging.getLogger(__name__)
 
 SENT_COOKIE = "contact_sent"
 SENT_COOKIE_SALT = "contact.sent"
 SENT_COOKIE_MAX_AGE = 3600
+SEND_AGAIN = "Your message has not been sent yet. Please check it, then press Send again."
 
 
 def notice_acknowledged(screening, data):
@@ -32,6 +38,20 @@ class InquiryCreateView(View):
         return self.render_form(InquiryForm())
 
     def post(self, request):
+        try:
+            return self.submit(request)
+        except DatabaseError as error:
+            # Say plainly that nothing was sent, and how to reach us: never a generic error
+            # page, and never a thank-you for a message that was not stored.
+            logger.error("Contact form not sent: database unavailable (%s)", type(error).__name__)
+            return render(
+                request,
+                "contact/inquiry_not_sent.html",
+                {"message": request.POST.get("message", "")},
+                status=503,
+            )
+
+    def submit(self, request):
         form = InquiryForm(request.POST)
         if not form.is_valid():
             return self.render_form(form)
@@ -39,10 +59,15 @@ class InquiryCreateView(View):
         screening = screen_message(data["message"])
         if screening.needs_notice and not notice_acknowledged(screening, data):
             return self.render_form(form, screening=screening)
+        honeypot = spam.spam_reason(honeypot=data["website"])
+        if not honeypot and spam.stamp_problem(data["form_started"], is_urgent=screening.is_urgent):
+            # A person (typing fast, or a page kept from before) is asked to send again, with
+            # what they wrote kept and a fresh stamp. An urgent message keeps its urgent card.
+            form.add_error(None, SEND_AGAIN)
+            form.data = form.data.copy()
+            form.data["form_started"] = spam.resend_token()
+            return self.render_form(form, screening=screening if screening.is_urgent else None)
         client = spam.client_hash(client_ip_address(request))
-        # A crisis message always reaches staff, however many came before it.
-        if not screening.is_urgent and spam.is_flood(email=data["email"], client=client):
-            return self.render_form(form, flood=True, status=429)
         try:
             inquiry = services.inquiry_submit(
                 topic=data["topic"],
@@ -52,16 +77,12 @@ class InquiryCreateView(View):
                 reply_by=data["reply_by"],
                 message=data["message"],
                 screening=screening,
-                spam_reason=spam.spam_reason(
-                    honeypot=data["website"],
-                    form_started=data["form_started"],
-                    email=data["email"],
-                    client=client,
-                    is_urgent=screening.is_urgent,
-                ),
+                spam_reason=honeypot,
                 client_hash=client,
                 form_token=data["form_started"],
             )
+        except services.TooManyInquiries:
+            return self.render_form(form, flood=True, status=429)
         except ValidationError as error:
             # The form's checks should have caught it; if not, say so kindly, never a 500.
             form.add_error(None, error)
@@ -92,15 +113,22 @@ def inquiry_sent(request):
         SENT_COOKIE, default=None, salt=SENT_COOKIE_SALT, max_age=SENT_COOKIE_MAX_AGE
     )
     inquiry = (
-        Inquiry.objects.filter(reference=reference).only("reference", "reply_by", "status").first()
+        Inquiry.objects.filter(reference=reference)
+        .only("reference", "reply_by", "status", "is_urgent")
+        .first()
         if reference
         else None
     )
     if inquiry is None:
         # Expired, cleared or never sent: nothing to confirm, so start again.
         return redirect("contact:form")
+    acknowledged = inquiry.deliveries.filter(kind=Delivery.Kind.ACKNOWLEDGEMENT).exists()
     return render(
         request,
         "contact/inquiry_sent.html",
-        {"inquiry": inquiry, "contact_settings": ContactSettings.load()},
+        {
+            "inquiry": inquiry,
+            "acknowledged": acknowledged,
+            "contact_settings": ContactSettings.load(),
+        },
     )

@@ -1,12 +1,17 @@
+import logging
 import re
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 
 CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
+# A copy for when the database is down, never cleared: old details beat none at all.
+CLINIC_DETAILS_LAST_KNOWN_KEY = "portal:clinic-details:last-known"
+CLINIC_DETAILS_LAST_KNOWN_SECONDS = 30 * 24 * 3600
+logger = logging.getLogger(__name__)
 # A host name as it may appear in a Content-Security-Policy source: letters, digits, dots and
 # hyphens only, so a stored address can never add directives to the policy.
 _CSP_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
@@ -88,11 +93,21 @@ class ClinicDetails(models.Model):
 
     @classmethod
     def cached(cls):
-        """The details for templates: one cache read per request, a query only on a miss."""
+        """The details for templates: one cache read per request, a query only on a miss.
+
+        Never fails for want of the database: a page saying "your message was not sent, please
+        call" must still show the number. Then the last details read (kept in the cache for a
+        month) stand in, or the unsaved defaults (which still carry 911 and 988).
+        """
         details = cache.get(CLINIC_DETAILS_CACHE_KEY)
         if details is None:
-            details = cls.load()
+            try:
+                details = cls.load()
+            except DatabaseError as error:
+                logger.warning("Clinic details unavailable (%s)", type(error).__name__)
+                return cache.get(CLINIC_DETAILS_LAST_KNOWN_KEY) or cls()
             cache.set(CLINIC_DETAILS_CACHE_KEY, details, settings.CLINIC_DETAILS_CACHE_SECONDS)
+            cache.set(CLINIC_DETAILS_LAST_KNOWN_KEY, details, CLINIC_DETAILS_LAST_KNOWN_SECONDS)
         return details
 
     @classmethod

@@ -297,10 +297,19 @@ CONTACT_EMAIL_INCLUDES_MESSAGE = env.bool("CONTACT_EMAIL_INCLUDES_MESSAGE", defa
 CONTACT_RETENTION_DAYS = env.int("CONTACT_RETENTION_DAYS", default=365)
 CONTACT_SPAM_RETENTION_DAYS = env.int("CONTACT_SPAM_RETENTION_DAYS", default=30)
 # Spam traps: seconds a person needs at least to fill the form, messages an hour from one
-# email or IP address, links in one message.
+# email address, links in one message.
 CONTACT_MIN_FILL_SECONDS = env.int("CONTACT_MIN_FILL_SECONDS", default=3)
 CONTACT_MAX_PER_HOUR = env.int("CONTACT_MAX_PER_HOUR", default=5)
+# Messages an hour from one network (one IP address: a clinic's Wi-Fi, a mobile carrier's NAT
+# puts many people behind one). Far above one person's rate, so patients sharing an address are
+# never refused; it only stops a script that changes the email address on each message.
+CONTACT_MAX_PER_HOUR_PER_NETWORK = env.int("CONTACT_MAX_PER_HOUR_PER_NETWORK", default=30)
 CONTACT_MAX_LINKS = env.int("CONTACT_MAX_LINKS", default=2)
+# Urgent messages are always stored and flagged, whatever the rate. Past this many an hour from
+# one email address or one network, staff get one digest email listing them instead of one
+# email each, at most every CONTACT_URGENT_DIGEST_MINUTES.
+CONTACT_URGENT_EMAILS_PER_HOUR = env.int("CONTACT_URGENT_EMAILS_PER_HOUR", default=3)
+CONTACT_URGENT_DIGEST_MINUTES = env.int("CONTACT_URGENT_DIGEST_MINUTES", default=5)
 
 # How long the clinic details (read on every page) stay cached; saving them clears it at once.
 # Short, so that if the clearing were lost (Redis unreachable just then) old details last a

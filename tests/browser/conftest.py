@@ -162,7 +162,7 @@ def migrated_data(transactional_db):
     for app_label, name, function in [
         ("education", "0002_topics_and_roles", "create_topics_and_roles"),
         ("contact", "0002_topics_screening_and_front_desk", "create_defaults"),
-        ("contact", "0003_screening_examples_and_exceptions", "load_new_defaults"),
+        ("contact", "0004_screening_examples_and_exceptions", "load_new_defaults"),
     ]:
         migration = importlib.import_module(f"{app_label}.migrations.{name}")
         state = loader.project_state((app_label, name))

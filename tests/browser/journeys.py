@@ -84,9 +84,11 @@ class ContactForm:
     def error_summary(self):
         return self.page.get_by_role("alert").filter(has_text="Please check")
 
-    def reference_on_thank_you_page(self):
+    def reference_on_thank_you_page(self, *, urgent=False):
         expect(self.page.get_by_role("heading", level=1)).to_have_text(
-            "Thank you. We have your message."
+            "We have your message. If you need help now, please do not wait for our reply."
+            if urgent
+            else "Thank you. We have your message."
         )
         reference = self.page.locator(".inquiry-reference").inner_text().strip()
         assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{3}", reference), reference

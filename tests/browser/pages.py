@@ -94,6 +94,11 @@ def contact_thank_you(page, base_url):
     return form.send()
 
 
+def contact_urgent_thank_you(page, base_url):
+    contact_form_urgent_notice(page, base_url)
+    return ContactForm(page, base_url).send(button="Send my message anyway")
+
+
 # Pages in a state a visitor reaches by doing something (filling a form, ...). See above.
 STATE_PAGES: list[PublicPage] = [
     PublicPage("admin-login-locked-out", admin_login_locked_out, status=429),
@@ -101,6 +106,7 @@ STATE_PAGES: list[PublicPage] = [
     PublicPage("contact-urgent-notice", contact_form_urgent_notice),
     PublicPage("contact-medical-notice", contact_form_medical_notice),
     PublicPage("contact-thank-you", contact_thank_you),
+    PublicPage("contact-urgent-thank-you", contact_urgent_thank_you),
 ]
 
 

@@ -70,7 +70,12 @@ def test_urgent_words_show_the_urgent_card_before_sending(page, site):
     assert not Inquiry.objects.exists()
 
     form.send(button="Send my message anyway")
-    form.reference_on_thank_you_page()
+    form.reference_on_thank_you_page(urgent=True)
+    # The thank-you page leads with help now, not with when we usually reply.
+    help_now = page.get_by_role("region", name="Help you can get right now")
+    expect(help_now.get_by_role("link", name="911")).to_have_attribute("href", "tel:911")
+    expect(help_now.get_by_role("link", name="988")).to_have_attribute("href", "tel:988")
+    expect(page.get_by_text("We usually reply within one working day")).to_have_count(0)
     assert Inquiry.objects.get().is_urgent
 
 

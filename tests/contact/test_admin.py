@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -55,9 +56,52 @@ def test_front_desk_sees_open_urgent_inquiries_first_then_newest(desk_client, to
         status="closed",
         received_at=now - timedelta(days=1),
     )
+    # The inbox opens on open inquiries, urgent first; the closed one is under "All but spam".
     html = desk_client.get(LIST_URL).content.decode()
+    order = [html.index(ref) for ref in ("URG-ENT", "NEW-EST", "OLD-AAA")]
+    assert order == sorted(order)
+    assert "URG-CLO" not in html
+    assert 'href="?status=any"' in html and "All but spam" in html
+    html = desk_client.get(LIST_URL + "?status=any").content.decode()
     order = [html.index(ref) for ref in ("URG-ENT", "NEW-EST", "URG-CLO", "OLD-AAA")]
     assert order == sorted(order)
+
+
+@pytest.mark.django_db
+def test_inbox_opens_on_open_inquiries_and_offers_all_of_them(desk_client, topic):
+    for status in ["new", "in_progress", "waiting", "closed", "spam"]:
+        InquiryFactory(topic=topic, reference=f"S-{status[:5].upper()}", status=status)
+    shown = desk_client.get(LIST_URL).content.decode()
+    assert all(reference in shown for reference in ["S-NEW", "S-IN_PR", "S-WAITI"])
+    assert "S-CLOSE" not in shown and "S-SPAM" not in shown
+    # The default choice is marked as chosen in the filter, so staff can see what they see.
+    assert '<li class="selected">\n    <a href="?status=open"' in shown
+    everything = desk_client.get(LIST_URL + "?status=all").content.decode()
+    assert "S-CLOSE" in everything and "S-SPAM" in everything
+
+
+@pytest.mark.django_db
+def test_urgent_and_medical_flags_are_labels_first_in_each_row(desk_client, topic):
+    InquiryFactory(topic=topic, reference="URG-MED", is_urgent=True, is_medical=True)
+    InquiryFactory(topic=topic, reference="PLA-AIN")
+    html = desk_client.get(LIST_URL).content.decode()
+
+    def row_of(reference):
+        at = html.index(reference)
+        return html[html.rindex("<tr", 0, at) : html.index("</tr>", at)]
+
+    # The flags cell comes first after the checkbox, then the reference (the link).
+    urgent_row = row_of("URG-MED")
+    assert re.findall(r'class="field-([a-z_]+)"', urgent_row)[:2] == ["flags", "reference"]
+    flags_cell = re.search(r'<td class="field-flags">(.*?)</td>', urgent_row).group(1)
+    assert flags_cell == (
+        '<span class="inbox-flag inbox-flag--urgent">Urgent</span> '
+        '<span class="inbox-flag inbox-flag--medical">Medical</span>'
+    )
+    # Words, not Django's boolean icons.
+    assert "icon-yes.svg" not in html and "icon-no.svg" not in html
+    assert "inbox-flag" not in row_of("PLA-AIN")
+    assert "css/admin-inbox.css" in html
 
 
 @pytest.mark.django_db
@@ -408,3 +452,19 @@ def test_the_default_examples_are_shipped_and_screened_right(reviewer_client):
 def test_front_desk_cannot_edit_screening_examples(desk_client):
     assert desk_client.get(EXAMPLES_URL).status_code == 403
     assert desk_client.get(CHECK_URL).status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_inquiry_told_to_staff_in_a_digest_says_so(desk_client, topic, settings):
+    from contact.screening import ScreeningResult
+
+    settings.CONTACT_URGENT_EMAILS_PER_HOUR = 0
+    held = inquiry_submit(
+        topic=topic, name="Pat", email="pat@example.com", message="Overdose",
+        screening=ScreeningResult(urgent_matches=["overdos"]),
+    )  # fmt: skip
+    html = desk_client.get(change_url(held)).content.decode()
+    assert "Urgent digest, waiting to send" in html
+    ordinary = inquiry_submit(topic=topic, name="Kim", email="kim@example.com", message="Hi")
+    html = desk_client.get(change_url(ordinary)).content.decode()
+    assert "Its own email" in html

@@ -131,3 +131,16 @@ def test_screening_report_measures_the_reviewers_examples(tmp_path):
 def test_screening_report_explains_a_set_it_cannot_read(tmp_path, db):
     with pytest.raises(CommandError, match="Could not read a labelled set"):
         call_command("screening_report", "--set", str(tmp_path / "missing.csv"))
+
+
+@pytest.mark.django_db
+def test_purge_drops_sent_digests_once_their_inquiries_are_gone(topic):
+    from contact.models import Delivery
+
+    sent = Delivery.objects.create(kind="digest", status="sent", sent_at=timezone.now())
+    still_listing = Delivery.objects.create(kind="digest", status="sent", sent_at=timezone.now())
+    InquiryFactory(topic=topic, is_urgent=True, staff_digest=still_listing)
+    waiting = Delivery.objects.create(kind="digest")
+    call_command("purge_inquiries")
+    assert set(Delivery.objects.values_list("pk", flat=True)) == {still_listing.pk, waiting.pk}
+    assert sent.pk not in Delivery.objects.values_list("pk", flat=True)

@@ -1,4 +1,5 @@
 import datetime
+import io
 
 import pytest
 from django.core import mail
@@ -24,7 +25,7 @@ def submit(topic, **kwargs):
 
 
 @pytest.mark.django_db
-def test_every_email_arrives_exactly_once_when_smtp_is_down_then_up(smtp_server, topic):
+def test_every_email_arrives_when_smtp_is_down_then_up(smtp_server, topic):
     inquiry = submit(topic)
     # The mail server is down: the inquiry is safe, the emails wait with their error.
     assert deliveries_send_due() == (0, 2)
@@ -40,7 +41,7 @@ def test_every_email_arrives_exactly_once_when_smtp_is_down_then_up(smtp_server,
     smtp_server.start()
     later = timezone.now() + datetime.timedelta(minutes=2)
     assert deliveries_send_due(now=later) == (2, 0)
-    # Nothing is sent twice, however often the worker runs.
+    # An email recorded as sent is not sent again, however often the worker runs.
     assert deliveries_send_due(now=later + datetime.timedelta(hours=2)) == (0, 0)
 
     received = smtp_server.handler.envelopes
@@ -156,3 +157,99 @@ def test_a_claimed_email_is_not_taken_by_a_second_worker(topic):
     # A worker that died mid-send leaves it to be retried once the lease runs out.
     later = now + datetime.timedelta(minutes=10)
     assert first.pk in Delivery.objects.due(now=later).values_list("pk", flat=True)
+
+
+URGENT = ScreeningResult(urgent_matches=["suicid"])
+
+
+@pytest.mark.django_db
+def test_urgent_staff_emails_go_before_older_ordinary_ones(smtp_server, topic):
+    hour_ago = timezone.now() - datetime.timedelta(hours=1)
+    for n in range(3):
+        submit(topic, email=f"early{n}@example.com", message=f"Parking question {n}")
+    Delivery.objects.update(next_attempt_at=hour_ago)  # due for an hour already
+    urgent = submit(topic, email="kim@example.com", message="I feel suicidal", screening=URGENT)
+    smtp_server.start()
+    assert deliveries_send_due(now=timezone.now() + datetime.timedelta(seconds=1)) == (8, 0)
+    subjects = [message["Subject"] for message in smtp_server.handler.messages()]
+    assert subjects[0] == f"[URGENT] Rescheduling inquiry {urgent.reference}"
+    assert all("URGENT" not in subject for subject in subjects[1:])
+
+
+@pytest.mark.django_db
+def test_the_worker_command_sends_everything_due_not_only_the_first_hundred(smtp_server, topic):
+    for n in range(65):  # 130 emails
+        submit(topic, email=f"person{n}@example.com", message=f"Question {n}")
+    smtp_server.start()
+    call_command("send_notifications", "--once", stdout=io.StringIO())
+    assert len(smtp_server.handler.envelopes) == 130
+    assert not Delivery.objects.filter(status=Delivery.Status.PENDING).exists()
+
+
+def digest_bodies(smtp_server):
+    return [
+        message.get_payload(decode=True).decode()
+        for message in smtp_server.handler.messages()
+        if "digest" in message["Subject"]
+    ]
+
+
+@pytest.mark.django_db
+def test_an_urgent_inquiry_that_joins_a_digest_while_it_is_sent_goes_in_the_next(
+    smtp_server, topic, settings, monkeypatch
+):
+    from contact import notifications
+
+    settings.CONTACT_URGENT_EMAILS_PER_HOUR = 1
+    urgent = {"screening": URGENT, "client_hash": "net-1"}
+    submit(topic, message="I feel suicidal (1)", **urgent)
+    held = submit(topic, message="I feel suicidal (2)", **urgent)
+    assert held.staff_digest is not None and not held.deliveries.filter(kind="staff").exists()
+    joined_late = []
+    real_digest_inquiries = notifications.digest_inquiries
+
+    def list_then_another_arrives(delivery):
+        listed = real_digest_inquiries(delivery)
+        if not joined_late:  # while the first digest is being sent
+            joined_late.append(submit(topic, message="I feel suicidal (3)", **urgent))
+        return listed
+
+    monkeypatch.setattr(notifications, "digest_inquiries", list_then_another_arrives)
+    smtp_server.start()
+    now = timezone.now()
+    deliveries_send_due(now=now)
+    [first] = digest_bodies(smtp_server)
+    assert held.reference in first and joined_late[0].reference not in first
+    joined_late[0].refresh_from_db()
+    following = joined_late[0].staff_digest
+    assert following.status == Delivery.Status.PENDING and following.next_attempt_at > now
+
+    deliveries_send_due(now=now + datetime.timedelta(minutes=6))
+    assert joined_late[0].reference in digest_bodies(smtp_server)[1]
+
+
+@pytest.mark.django_db
+def test_a_digest_whose_inquiries_were_all_marked_spam_is_not_sent(smtp_server, topic, settings):
+    from contact.services import inquiry_mark_spam
+
+    settings.CONTACT_URGENT_EMAILS_PER_HOUR = 0
+    held = submit(topic, message="I feel suicidal", screening=URGENT)
+    digest = held.staff_digest
+    inquiry_mark_spam(inquiry=held)
+    smtp_server.start()
+    deliveries_send_due()
+    assert digest_bodies(smtp_server) == []
+    assert not Delivery.objects.filter(pk=digest.pk).exists()
+
+
+@pytest.mark.django_db
+def test_the_digest_email_says_urgent_and_lists_references_but_no_message(topic, settings):
+    settings.CONTACT_URGENT_EMAILS_PER_HOUR = 0
+    first = submit(topic, message="I feel suicidal", screening=URGENT)
+    second = submit(topic, email="kim@example.com", message="Overdose", screening=URGENT)
+    assert first.staff_digest == second.staff_digest
+    message = build_email(first.staff_digest)
+    assert message.subject == "[URGENT] 2 more urgent inquiries (digest)"
+    assert first.reference in message.body and second.reference in message.body
+    assert "/admin/contact/inquiry/?is_urgent__exact=1" in message.body
+    assert "suicidal" not in message.body and "pat@example.com" not in message.body

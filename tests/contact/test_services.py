@@ -1,6 +1,9 @@
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
 from contact.models import ContactSettings, Delivery, Inquiry
 from contact.screening import ScreeningResult
@@ -71,7 +74,8 @@ def test_the_acknowledgement_goes_to_the_sender_only(topic):
 
 
 @pytest.mark.django_db
-def test_references_are_short_readable_and_unique(topic):
+def test_references_are_short_readable_and_unique(topic, settings):
+    settings.CONTACT_MAX_PER_HOUR = 100  # thirty from one address
     references = {submit(topic, message=f"Question {n}").reference for n in range(30)}
     assert len(references) == 30
     for reference in references:
@@ -152,3 +156,50 @@ def test_urgent_inquiries_go_to_the_urgent_staff_group(topic):
         "oncall-nurse@example.org",
     ]
     assert route_recipients(topic=topic, is_urgent=False) == ["scheduling@example.org"]
+
+
+@pytest.mark.django_db
+def test_an_address_gets_at_most_one_acknowledgement_an_hour(topic):
+    first = submit(topic, message="First question")
+    second = submit(topic, message="Second question")
+    other = submit(topic, email="kim@example.com", message="First question")
+    kinds = lambda inquiry: sorted(inquiry.deliveries.values_list("kind", flat=True))  # noqa: E731
+    assert kinds(first) == ["ack", "staff"]
+    assert kinds(second) == ["staff"]  # staff still hear about it
+    assert kinds(other) == ["ack", "staff"]
+    an_hour_ago = timezone.now() - datetime.timedelta(minutes=61)
+    Delivery.objects.filter(inquiry=first).update(created_at=an_hour_ago)
+    assert kinds(submit(topic, message="Third question")) == ["ack", "staff"]
+
+
+@pytest.mark.django_db
+def test_past_three_urgent_an_hour_from_one_sender_staff_get_a_digest(topic, settings):
+    assert settings.CONTACT_URGENT_EMAILS_PER_HOUR == 3
+    urgent = ScreeningResult(urgent_matches=["overdos"])
+    inquiries = [
+        submit(topic, message=f"overdose {n}", screening=urgent, client_hash=f"net-{n}")
+        for n in range(5)
+    ]
+    own = [i for i in inquiries if i.deliveries.filter(kind="staff").exists()]
+    assert own == inquiries[:3]
+    digest = inquiries[3].staff_digest
+    assert digest is not None and inquiries[4].staff_digest == digest
+    assert digest.kind == Delivery.Kind.URGENT_DIGEST and digest.inquiry is None
+    assert all(i.status == Inquiry.Status.NEW and i.is_urgent for i in inquiries)
+    # Another sender (another address, no shared network) is counted on its own.
+    other = submit(topic, email="kim@example.com", message="overdose", screening=urgent)
+    assert other.deliveries.filter(kind="staff").exists()
+
+
+@pytest.mark.django_db
+def test_the_service_refuses_a_new_message_past_the_hourly_limit(topic, settings):
+    from contact.services import TooManyInquiries
+
+    settings.CONTACT_MAX_PER_HOUR = 2
+    submit(topic, message="One")
+    submit(topic, message="Two")
+    with pytest.raises(TooManyInquiries):
+        submit(topic, message="Three")
+    # An urgent message is never refused.
+    assert submit(topic, message="Four", screening=ScreeningResult(urgent_matches=["x"])).is_urgent
+    assert Inquiry.objects.count() == 3

@@ -1,10 +1,18 @@
 import logging
+import re
+from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
+from django.db import OperationalError
+from django.db.backends.utils import CursorWrapper
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from contact.models import Delivery, Inquiry, ScreeningPhrase
+from contact.notifications import deliveries_send_due
+from portal.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 
 from .factories import form_data, started_seconds_ago
 
@@ -197,52 +205,122 @@ def test_screening_uses_the_list_staff_edit(client, topic):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(
-    ("overrides", "reason"),
-    [
-        ({"website": "http://spam.example"}, "hidden field"),
-        ({"form_started": "forged"}, "missing or altered"),
-        ({"form_started": ""}, "missing or altered"),
-    ],
-)
-def test_spam_is_stored_as_spam_and_never_emailed(client, topic, overrides, reason):
-    response = post(client, topic, **overrides)
-    assert response.status_code == 302  # a bot learns nothing
+def test_the_honeypot_is_stored_silently_as_spam_and_never_emailed(client, topic):
+    response = post(client, topic, website="http://spam.example")
+    assert response.status_code == 302  # a bot learns nothing; no person sees that field
     inquiry = Inquiry.objects.get()
     assert inquiry.status == Inquiry.Status.SPAM
-    assert reason in inquiry.spam_reason
+    assert "hidden field" in inquiry.spam_reason
     assert not inquiry.deliveries.exists()
 
 
+def stamp_in(html):
+    return re.search(r'name="form_started" value="([^"]*)"', html).group(1)
+
+
 @pytest.mark.django_db
-def test_a_form_sent_within_seconds_of_opening_is_held_as_spam(client, topic):
-    post(client, topic, form_started=started_seconds_ago(1))  # built now: it must be fresh
+@pytest.mark.parametrize("stamp", ["forged", "", "not-even:a:signature"])
+def test_a_missing_or_forged_stamp_asks_to_send_again_with_the_text_kept(client, topic, stamp):
+    message = "Can I bring my sister to the first visit?"
+    response = post(client, topic, message=message, form_started=stamp)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Your message has not been sent yet. Please check it, then press Send again." in html
+    assert 'id="error-summary"' in html
+    assert f"{message}</textarea>" in html
+    assert Inquiry.objects.count() == 0  # not stored as spam behind the sender's back
+    # Pressing Send again (with the fresh stamp the page carries) sends it.
+    fresh = stamp_in(html)
+    assert fresh != stamp
+    assert post(client, topic, message=message, form_started=fresh).status_code == 302
+    assert Inquiry.objects.get().status == Inquiry.Status.NEW
+
+
+@pytest.mark.django_db
+def test_a_form_sent_within_seconds_of_opening_asks_to_send_again(client, topic):
+    message = "Where do I park for the 8 am slot?"
+    html = post(client, topic, message=message, form_started=started_seconds_ago(1)).content
+    html = html.decode()
+    assert "Please check it, then press Send again." in html
+    assert f"{message}</textarea>" in html
+    assert Inquiry.objects.count() == 0
+    # A person who presses Send again at once is not caught a second time.
+    response = post(client, topic, message=message, form_started=stamp_in(html))
+    assert response.status_code == 302
+    assert Inquiry.objects.get().status == Inquiry.Status.NEW
+
+
+@pytest.mark.django_db
+def test_an_urgent_message_with_a_forged_stamp_comes_back_with_the_urgent_card(client, topic):
+    message = "I want to end my life, please help"
+    for stamp in ["forged", ""]:
+        response = post(
+            client, topic, message=message, send_anyway="1", notice_shown="urgent",
+            form_started=stamp,
+        )  # fmt: skip
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "If you need help now, please do not wait for a reply" in html
+        assert 'href="tel:911"' in html and 'href="tel:988"' in html
+        assert "Please check it, then press Send again." in html
+        assert f"{message}</textarea>" in html
+        assert 'name="send_anyway"' in html
+        assert Inquiry.objects.count() == 0
+    # "Send my message anyway" on that page sends it, flagged urgent.
+    post(client, topic, message=message, send_anyway="1", notice_shown="urgent",
+         form_started=stamp_in(html))  # fmt: skip
     inquiry = Inquiry.objects.get()
-    assert inquiry.status == Inquiry.Status.SPAM
-    assert "too quickly" in inquiry.spam_reason
-    assert not inquiry.deliveries.exists()
+    assert inquiry.is_urgent and inquiry.status == Inquiry.Status.NEW
 
 
 @pytest.mark.django_db
-def test_too_many_messages_from_one_email_address_are_held_as_spam(client, topic, settings):
+def test_past_the_hourly_limit_a_sender_is_told_and_keeps_the_text(client, topic, settings):
     settings.CONTACT_MAX_PER_HOUR = 3
-    for n in range(4):
+    for n in range(3):
         # A different IP address each time: only the email address is the same.
-        client.post(
+        response = client.post(
             FORM_URL,
             form_data(topic, message=f"Question number {n} about parking."),
             REMOTE_ADDR=f"192.0.2.{n + 1}",
         )
-    statuses = list(Inquiry.objects.order_by("received_at").values_list("status", flat=True))
-    assert statuses == ["new", "new", "new", "spam"]
+        assert response.status_code == 302
+    message = "One more question about parking, sorry."
+    response = client.post(FORM_URL, form_data(topic, message=message), REMOTE_ADDR="192.0.2.9")
+    assert response.status_code == 429
+    html = response.content.decode()
+    assert "We already have several messages from you this hour" in html
+    assert "not been sent" in html and 'href="tel:5550100123"' in html
+    assert f"{message}</textarea>" in html and 'value="pat@example.com"' in html
+    assert list(Inquiry.objects.values_list("status", flat=True)) == ["new"] * 3
+    assert not Inquiry.objects.filter(message=message).exists()
 
 
 @pytest.mark.django_db
-def test_rate_limit_counts_the_ip_address_across_email_addresses(client, topic, settings):
-    settings.CONTACT_MAX_PER_HOUR = 2
-    for n in range(3):
-        post(client, topic, email=f"person{n}@example.com")
-    assert Inquiry.objects.filter(status=Inquiry.Status.SPAM).count() == 1
+def test_a_resend_of_a_stored_message_past_the_limit_is_not_refused(client, topic, settings):
+    # A double click on the last message allowed: the second request must not say "not sent".
+    settings.CONTACT_MAX_PER_HOUR = 1
+    assert post(client, topic).status_code == 302
+    assert post(client, topic).status_code == 302
+    assert Inquiry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_patients_sharing_one_network_are_not_limited_like_one_person(client, topic, settings):
+    # A clinic's Wi-Fi: many people, one address, well below the network limit.
+    assert settings.CONTACT_MAX_PER_HOUR_PER_NETWORK == 30
+    for n in range(12):
+        response = post(client, topic, email=f"person{n}@example.com")
+        assert response.status_code == 302
+    assert set(Inquiry.objects.values_list("status", flat=True)) == {"new"}
+    assert Inquiry.objects.count() == 12
+
+
+@pytest.mark.django_db
+def test_the_network_limit_counts_the_ip_address_across_email_addresses(client, topic, settings):
+    settings.CONTACT_MAX_PER_HOUR_PER_NETWORK = 4
+    statuses = [post(client, topic, email=f"person{n}@example.com").status_code for n in range(5)]
+    assert statuses == [302, 302, 302, 302, 429]
+    assert Inquiry.objects.count() == 4
     assert "127.0.0.1" not in str(list(Inquiry.objects.values_list("client_hash", flat=True)))
 
 
@@ -311,7 +389,7 @@ def test_addresses_email_cannot_reach_get_the_email_error(client, topic, email):
 @pytest.mark.django_db
 def test_behind_a_proxy_each_visitor_is_counted_by_their_own_address(client, topic, settings):
     settings.TRUSTED_PROXY_COUNT = 1
-    settings.CONTACT_MAX_PER_HOUR = 2
+    settings.CONTACT_MAX_PER_HOUR_PER_NETWORK = 2
     for n in range(5):  # five people, all reaching us through one proxy
         client.post(
             FORM_URL,
@@ -320,14 +398,17 @@ def test_behind_a_proxy_each_visitor_is_counted_by_their_own_address(client, top
             HTTP_X_FORWARDED_FOR=f"198.51.100.{n + 1}",
         )
     assert set(Inquiry.objects.values_list("status", flat=True)) == {"new"}
-    for n in range(3):  # one of them, three times
-        client.post(
+    codes = [
+        client.post(  # one of them, three more times
             FORM_URL,
             form_data(topic, email=f"again{n}@example.com"),
             REMOTE_ADDR="10.0.0.1",
             HTTP_X_FORWARDED_FOR="198.51.100.1",
-        )
-    assert Inquiry.objects.filter(status="spam").count() == 2
+        ).status_code
+        for n in range(3)
+    ]
+    assert codes == [302, 429, 429]
+    assert Inquiry.objects.count() == 6
 
 
 @pytest.mark.django_db
@@ -351,24 +432,14 @@ def test_an_urgent_message_is_never_held_by_the_rate_limit_or_time_trap(client, 
 
 
 @pytest.mark.django_db
-def test_a_flood_from_one_sender_is_refused_kindly_and_not_stored(client, topic, settings):
-    settings.CONTACT_MAX_PER_HOUR = 2
-    for n in range(6):  # 3 x the limit: 2 new, 4 kept as spam
-        post(client, topic, message=f"Message {n}")
-    assert Inquiry.objects.count() == 6
-    response = post(client, topic, message="Message 7")
-    assert response.status_code == 429
-    assert "several messages from you this hour" in response.content.decode()
-    assert Inquiry.objects.count() == 6
-
-
-@pytest.mark.django_db
 def test_a_form_left_open_for_over_a_day_asks_to_send_again(client, topic):
     stale = started_seconds_ago(25 * 3600)
     html = post(client, topic, form_started=stale).content.decode()
     assert "This page was open for a long time" in html
     assert f'value="{stale}"' not in html  # a fresh stamp, so the next send goes through
     assert Inquiry.objects.count() == 0
+    # Pressing Send again at once is not then "too fast".
+    assert post(client, topic, form_started=stamp_in(html)).status_code == 302
 
 
 @pytest.mark.django_db
@@ -391,3 +462,198 @@ def test_the_form_works_when_the_cache_is_down(client, topic, monkeypatch):
     response = post(client, topic)
     assert response.status_code == 302
     assert Inquiry.objects.get().client_hash == ""  # never an HMAC under an empty key
+
+
+URGENT_MESSAGE = "I want to end my life"
+
+
+def post_urgent(client, topic_, n, **overrides):
+    """An urgent message sent at once after the urgent card, as a script (or a person in
+    crisis) would: a real stamp from the form, no time taken."""
+    fields = {
+        "message": f"{URGENT_MESSAGE} ({n})",
+        "send_anyway": "1",
+        "notice_shown": "urgent",
+        "form_started": started_seconds_ago(0),
+        **overrides,
+    }
+    return post(client, topic_, **fields)
+
+
+def sent_mail(smtp_server):
+    """(recipient, subject, body) of every email the SMTP server received, in order."""
+    return [
+        (message["To"], message["Subject"], message.get_payload(decode=True).decode())
+        for message in smtp_server.handler.messages()
+    ]
+
+
+def references_in(text):
+    return set(re.findall(r"\b[A-Z0-9]{3}-[A-Z0-9]{3}\b", text))
+
+
+def check_urgent_flood_mail(smtp_server, inquiries):
+    """Staff got at most 3 emails of their own, then digests listing every other one."""
+    mail = sent_mail(smtp_server)
+    own = [subject for _, subject, _ in mail if subject.startswith("[URGENT] Rescheduling")]
+    digests = [(subject, body) for _, subject, body in mail if "digest" in subject]
+    assert len(own) == 3
+    assert digests and all(subject.startswith("[URGENT]") for subject, _ in digests)
+    first_three = {inquiry.reference for inquiry in inquiries[:3]}
+    assert set().union(*(references_in(subject) for subject in own)) == first_three
+    listed = set().union(*(references_in(body) for _, body in digests))
+    assert listed == {inquiry.reference for inquiry in inquiries[3:]}
+    return mail
+
+
+@pytest.mark.django_db
+def test_an_urgent_flood_from_one_sender_is_all_kept_but_mails_little(client, topic, smtp_server):
+    for n in range(12):  # a dozen "urgent" messages within a second, from one address
+        assert post_urgent(client, topic, n).status_code == 302
+    inquiries = list(Inquiry.objects.order_by("received_at", "pk"))
+    assert len(inquiries) == 12
+    assert all(i.is_urgent and i.status == Inquiry.Status.NEW for i in inquiries)
+
+    smtp_server.start()
+    deliveries_send_due()
+    mail = check_urgent_flood_mail(smtp_server, inquiries)
+    acknowledgements = [to for to, _, _ in mail if to == "pat@example.com"]
+    assert len(acknowledgements) == 1
+    assert len(mail) == 1 + 3 + 1  # one acknowledgement, three staff emails, one digest
+
+    # More of the same right after the digest went: the next digest waits a few minutes.
+    for n in range(12, 15):
+        post_urgent(client, topic, n)
+    later = list(Inquiry.objects.order_by("received_at", "pk"))[12:]
+    assert deliveries_send_due() == (0, 0)
+    assert deliveries_send_due(now=timezone.now() + timedelta(minutes=6)) == (1, 0)
+    _, subject, body = sent_mail(smtp_server)[-1]
+    assert "digest" in subject and references_in(body) == {i.reference for i in later}
+
+
+@pytest.mark.django_db
+def test_an_urgent_flood_from_one_network_with_many_addresses(client, topic, smtp_server):
+    for n in range(12):
+        response = post_urgent(client, topic, n, email=f"stranger{n}@example.com")
+        assert response.status_code == 302
+    inquiries = list(Inquiry.objects.order_by("received_at", "pk"))
+    assert len(inquiries) == 12 and all(i.is_urgent for i in inquiries)
+    assert {i.status for i in inquiries} == {Inquiry.Status.NEW}
+
+    smtp_server.start()
+    deliveries_send_due()
+    mail = check_urgent_flood_mail(smtp_server, inquiries)
+    acknowledgements = [to for to, _, _ in mail if to.startswith("stranger")]
+    # Each address typed gets its one acknowledgement, no more.
+    assert sorted(acknowledgements) == sorted(f"stranger{n}@example.com" for n in range(12))
+
+
+@pytest.mark.django_db
+def test_the_urgent_thank_you_page_leads_with_help_now(client, topic):
+    response = post_urgent(client, topic, 1)
+    page = client.get(response["Location"]).content.decode()
+    main = page[page.index("<main") :]
+    reference = Inquiry.objects.get().reference
+    assert "If you need help now, please do not wait for our reply" in main
+    for link in ['href="tel:911"', 'href="tel:988"', 'href="tel:5550100123"']:
+        assert main.index(link) < main.index(reference)
+    assert "We usually reply within one working day." not in page
+    assert "We have marked your message urgent" in main
+
+
+@pytest.mark.django_db
+def test_the_urgent_acknowledgement_leads_with_help_now(client, topic, smtp_server):
+    post_urgent(client, topic, 1)
+    reference = Inquiry.objects.get().reference
+    smtp_server.start()
+    deliveries_send_due()
+    [body] = [body for to, _, body in sent_mail(smtp_server) if to == "pat@example.com"]
+    assert "If you need help now, please do not wait for our reply" in body
+    for number in ["call 911", "call or text 988", "call (555) 010-0123"]:
+        assert body.index(number) < body.index(reference)
+    assert "We usually reply within one working day." not in body
+
+
+@pytest.mark.django_db
+def test_a_second_message_within_the_hour_gets_no_second_email_and_says_so(client, topic):
+    first = client.get(post(client, topic)["Location"]).content.decode()
+    assert "We have emailed you a confirmation" in first
+    response = post(client, topic, message="And is there a lift to the second floor?")
+    second = client.get(response["Location"]).content.decode()
+    assert "We have emailed you a confirmation" not in second
+    assert "We emailed you a confirmation for your earlier message" in second
+    kinds = Delivery.objects.values_list("kind", flat=True)
+    assert sorted(kinds) == ["ack", "staff", "staff"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "email",
+    [
+        "pat@exam\u2028ple.com",  # line separator
+        "pat@exam\u2029ple.com",  # paragraph separator
+        "pat@exam\u200bple.com",  # zero-width space (format character, Cf)
+        "pat@example.com\u200d",
+        "\u2028pat@exam\u2028ple.com",
+    ],
+)
+def test_separators_and_invisible_characters_in_an_address_are_refused(client, topic, email):
+    response = post(client, topic, email=email)
+    assert response.status_code == 200
+    assert "Please check your email address" in response.content.decode()
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("name", "Pat\u2028Example"), ("name", "Pat\u2029Example"), ("phone", "555\u2028010 0123")],
+)
+def test_line_separators_in_name_or_phone_are_refused(client, topic, field, value):
+    html = post(client, topic, **{field: value}).content.decode()
+    assert "Please remove the special characters" in html
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_database_down_while_saving_says_not_sent_with_503(client, topic, monkeypatch):
+    def database_down(**kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr("contact.services.inquiry_submit", database_down)
+    message = "Can I move my appointment to Friday afternoon?"
+    response = post(client, topic, message=message)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert "<strong>not sent</strong>" in html
+    assert 'href="tel:5550100123"' in html and 'href="tel:911"' in html
+    assert f"{message}</textarea>" in html  # so they can copy it
+
+
+@pytest.mark.django_db
+def test_database_down_for_the_whole_request_still_gives_the_not_sent_page(
+    client, topic, monkeypatch
+):
+    details = ClinicDetails.load()
+    details.phone = "(555) 010-0999"
+    details.save()
+    ClinicDetails.cached()  # read once while the database was up
+    cache.delete(CLINIC_DETAILS_CACHE_KEY)  # the minute is up: the next read needs it
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(CursorWrapper, "execute", database_down)
+    monkeypatch.setattr(CursorWrapper, "executemany", database_down)
+    response = post(client, topic)
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert 'href="tel:5550100999"' in html  # the last clinic details known
+    assert 'href="tel:988"' in html
+
+    cache.clear()  # nothing known at all: the defaults still carry 911 and 988
+    html = post(client, topic).content.decode()
+    assert "Sorry, your message was not sent" in html
+    assert 'href="tel:911"' in html and 'href="tel:988"' in html

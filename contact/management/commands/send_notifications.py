@@ -12,13 +12,17 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Send the emails waiting in the contact-form outbox (staff notifications and "
-        "acknowledgements), retrying failed ones with backoff. Runs until stopped; --once "
-        "sends what is due and exits. Safe to run on several servers at once."
+        "Send the emails waiting in the contact-form outbox (staff notifications, urgent "
+        "digests and acknowledgements), emails about urgent inquiries first, retrying failed "
+        "ones with backoff. Runs until stopped; --once sends everything due (in batches) and "
+        "exits. Safe to run on several servers at once. Delivery is at least once: an email "
+        "whose sending was not recorded (a crash, a database failure) is sent again."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Send what is due, then exit.")
+        parser.add_argument(
+            "--once", action="store_true", help="Send everything that is due, then exit."
+        )
         parser.add_argument(
             "--interval", type=float, default=5.0, help="Seconds between checks (default 5)."
         )

@@ -97,7 +97,7 @@ def keep_the_list(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('contact', '0002_topics_screening_and_front_desk'),
+        ('contact', '0003_urgent_digest'),
         ("auth", "0012_alter_user_first_name_max_length"),
     ]
 
