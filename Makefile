@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres test-browser lint format check bench bench-large lighthouse scale-out-check clean
+.PHONY: help install run test test-postgres test-browser lint format check screening-report screening-model bench bench-large lighthouse scale-out-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -61,6 +61,13 @@ format: $(STAMP) ## Fix what ruff can fix and format the code
 check: $(STAMP) ## Django's system checks and the missing-migrations check
 	DJANGO_DEBUG=true $(BIN)/python manage.py check
 	DJANGO_DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
+
+screening-report: $(STAMP) ## Safety screening on the labelled sets: recall per class, false notices, misses, p95 time
+	DJANGO_DEBUG=true $(BIN)/python manage.py migrate --noinput -v0
+	DJANGO_DEBUG=true $(BIN)/python manage.py screening_report --phrases contact/screening_data/default_phrases.txt
+
+screening-model: $(STAMP) ## Retrain the screening word model on the training sets (writes contact/screening_data/model.json)
+	DJANGO_DEBUG=true $(BIN)/python manage.py train_screening_model
 
 bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/benchmarks.md)
 	command -v wrk >/dev/null || (command -v apt-get >/dev/null && apt-get install -y wrk)

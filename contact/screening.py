@@ -122,6 +122,8 @@ CONTRACTIONS = {
     "won t": "wont", "didn t": "didnt", "isn t": "isnt", "doesn t": "doesnt", "aint": "isnt",
     "my self": "myself", "him self": "himself", "her self": "herself", "your self": "yourself",
     "them selves": "themselves", "them self": "themself", "to many": "too many",
+    "w": "with", "b": "be", "b4": "before", "tonite": "tonight", "omw": "on my way",
+    "thx": "thanks", "ppl": "people", "rn": "right now",
 }  # fmt: skip
 CONTRACTION = re.compile(
     r"\b(" + "|".join(re.escape(k) for k in sorted(CONTRACTIONS, key=len, reverse=True)) + r")\b"
@@ -181,6 +183,29 @@ def allowed_typos(length):
     if length < 5:
         return 0
     return 1 if length < 9 else 2
+
+
+# Two or more capitalised words in a row, not starting a sentence: a name ("Pill Hill",
+# "Medicine Hat", "the Cancer Center garage").
+CAPITALISED_RUN = re.compile(
+    r"(?:\b[A-Z][a-z\u00e0-\u00ff]{1,}\b[ \t]+){1,}\b[A-Z][a-z\u00e0-\u00ff]{1,}\b"
+)
+SENTENCE_END = re.compile(r"(^|[.!?:;\n\"(])\s*$")
+
+
+def name_words(text):
+    """Words (as screening reads them) that are part of a name in this message."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(ch.isupper() for ch in letters) > len(letters) / 2:
+        return frozenset()  # written in capitals: nothing stands out as a name
+    found = set()
+    for run in CAPITALISED_RUN.finditer(text):
+        words = run.group().split()
+        if SENTENCE_END.search(text[: run.start()]):
+            words = words[1:]  # the first is capitalised because it starts a sentence
+        if len(words) >= 2:
+            found.update(word.text for word in read_words(" ".join(words)))
+    return frozenset(found)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -310,8 +335,10 @@ class PhraseBook:
     with every phrase: screening time grows with the message, hardly with the list.
     """
 
-    def __init__(self, phrases):
+    def __init__(self, phrases, model=None):
         # phrases: {kind: [phrase, ...]}; unreadable phrases are skipped (the admin refuses them).
+        # model: the word model (contact/screening_model.py) that may add a flag, or None.
+        self.model = model
         self.patterns = {kind: [] for kind in ScreeningPhrase.Kind.values}
         self.exact, self.prefixes, fuzzy = {}, {}, set()
         # Each word form with its doubled letters single, for words typed with a letter held
@@ -428,18 +455,25 @@ class PhraseBook:
             for place in places:
                 excused.update(range(place[0], place[-1] + 1))
 
-        def counts(place):
+        names = name_words(text)
+
+        def counts(place, kind):
             # An exception excuses the words it covers; a match counts while any of its
-            # telling words (not "my", "the" or "he") lies outside every exception.
+            # telling words (not "my", "the" or "he") lies outside every exception. A medical
+            # word inside a name ("the Cancer Center garage", "Aspirin Way") asks nothing
+            # medical; urgent words count even there (crisis wording wins when in doubt).
             return any(
-                position not in excused and texts[position] not in LIGHT_WORDS for position in place
+                position not in excused
+                and texts[position] not in LIGHT_WORDS
+                and (kind != ScreeningPhrase.Kind.MEDICAL or texts[position] not in names)
+                for position in place
             )
 
         def counted(kind):
             """(phrase, place) for each phrase with a match that no exception excuses."""
             results = []
             for phrase, places in found(kind):
-                place = next((place for place in places if counts(place)), None)
+                place = next((place for place in places if counts(place, kind)), None)
                 if place is not None:
                     results.append((phrase, place))
             return results
@@ -454,14 +488,24 @@ class PhraseBook:
             present.add(MEDICAL_WORDS)
         urgent = counted(ScreeningPhrase.Kind.URGENT)
 
+        urgent_matches = [phrase for phrase, _ in urgent]
+        medical_matches = [phrase for phrase, _ in medical]
+        matched_words = [" ".join(texts[p[0] : p[-1] + 1]) for _, p in [*urgent, *medical]]
+        if self.model is not None and texts:
+            # The model can add a flag the phrases missed, never take one away.
+            p_urgent, p_medical, scaled = self.model.score(text)
+            for head, probability, matches, kind in [
+                (self.model.urgent, p_urgent, urgent_matches, "crisis or emergency"),
+                (self.model.medical, p_medical, medical_matches, "medical"),
+            ]:
+                if probability >= head.threshold and not matches:
+                    words = self.model.telling_words(text, scaled, head)
+                    matches.append(f"word model: reads like {kind} messages ({probability:.2f})")
+                    matched_words.append("model: " + (" ".join(words) or "overall wording"))
         return ScreeningResult(
-            urgent_matches=[phrase for phrase, _ in urgent],
-            medical_matches=[phrase for phrase, _ in medical],
-            matched_words=list(
-                dict.fromkeys(
-                    " ".join(texts[place[0] : place[-1] + 1]) for _, place in [*urgent, *medical]
-                )
-            ),
+            urgent_matches=urgent_matches,
+            medical_matches=medical_matches,
+            matched_words=list(dict.fromkeys(matched_words)),
         )
 
 
@@ -526,10 +570,13 @@ def active_phrases():
 
 
 def phrase_book(phrases):
+    """The compiled list, with the shipped word model (screening_data/model.json) beside it."""
+    from .screening_model import load_model  # it reads messages the way this module does
+
     key = tuple((kind, tuple(texts)) for kind, texts in sorted(phrases.items()))
     with _book_lock:
         if _book_cache["key"] != key:
-            _book_cache["book"] = PhraseBook(phrases)
+            _book_cache["book"] = PhraseBook(phrases, model=load_model())
             _book_cache["key"] = key
         return _book_cache["book"]
 

@@ -143,8 +143,8 @@ def examples_as_messages(examples):
     ]
 
 
-def evaluate_phrase_file(messages, path=DEFAULT_PHRASES):
-    book = PhraseBook(read_phrase_file(path))
+def evaluate_phrase_file(messages, path=DEFAULT_PHRASES, model=None):
+    book = PhraseBook(read_phrase_file(path), model=model)
     return evaluate(messages, book.screen)
 
 
@@ -219,7 +219,8 @@ def phrase_change_impact(*, examples, old=None, new=None, phrases=None):
         return impact
     touched = [version[1] for version in (old, new) if version]
     finder = PhraseBook({"urgent": touched})
-    before_book, after_book = phrase_book(current), PhraseBook(proposed)
+    before_book = phrase_book(current)
+    after_book = PhraseBook(proposed, model=before_book.model)
     for example in examples:
         impact.checked += 1
         if not finder.screen(example.message).is_urgent:

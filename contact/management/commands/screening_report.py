@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from contact.models import ScreeningExample
 from contact.screening import PhraseBook, active_phrases
+from contact.screening_model import load_model
 from contact.screening_report import (
     CLASSES,
     LABELLED_SETS,
@@ -56,7 +57,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, sets=None, examples=False, phrases=None, check=False, **options):
-        book = PhraseBook(read_phrase_file(phrases) if phrases else active_phrases())
+        book = PhraseBook(
+            read_phrase_file(phrases) if phrases else active_phrases(), model=load_model()
+        )
         # The first message pays for loading the word list; time the messages, not that.
         book.screen("warm up")
         if examples:
