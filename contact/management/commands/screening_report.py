@@ -38,8 +38,8 @@ class Command(BaseCommand):
             dest="sets",
             action="append",
             metavar="CSV",
-            help="A labelled set (label,style,message); repeat for more. Default: the three "
-            "sets in contact/screening_data/.",
+            help="A labelled set (label,style,message); repeat for more. Default: every "
+            "set in contact/screening_data/.",
         )
         parser.add_argument(
             "--examples",
