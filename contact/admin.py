@@ -390,6 +390,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 CHECK_EXAMPLES = "_check_examples"
+CONFIRM_URGENT_MISSES = "confirm_urgent_misses"
 
 
 class ScreeningPhraseForm(forms.ModelForm):
@@ -400,12 +401,6 @@ class ScreeningPhraseForm(forms.ModelForm):
     the box to say they have read the list: a missed crisis message is the worst failure the
     site can have, and a phrase list is easy to break with one keystroke.
     """
-
-    confirm_urgent_misses = forms.BooleanField(
-        required=False,
-        label="I have read the crisis and emergency examples this change would miss, "
-        "and want to save it anyway.",
-    )
 
     class Meta:
         model = ScreeningPhrase
@@ -433,7 +428,9 @@ class ScreeningPhraseForm(forms.ModelForm):
                 "Save, or change the phrase and check again."
             )
         missed = len(self.impact.urgent_now_missed)
-        if missed and not cleaned.get("confirm_urgent_misses"):
+        # The box to tick is shown with the list of misses (the change form template), so
+        # it is only ever ticked by someone who has that list in front of them.
+        if missed and not self.data.get(CONFIRM_URGENT_MISSES):
             raise ValidationError(
                 "Not saved: with this change, %(count)d crisis or emergency example(s) would no "
                 "longer get the urgent card (listed below). Change the phrase, or tick the box "
@@ -450,12 +447,7 @@ class ScreeningPhraseAdmin(admin.ModelAdmin):
     list_display = ["phrase", "kind", "is_active", "note", "updated_at"]
     list_filter = ["kind", "is_active"]
     search_fields = ["phrase", "note"]
-    fields = ["phrase", "kind", "is_active", "note", "confirm_urgent_misses"]
-
-    def get_fields(self, request, obj=None):
-        if not self.has_change_permission(request, obj):
-            return [field for field in self.fields if field != "confirm_urgent_misses"]
-        return self.fields
+    fields = ["phrase", "kind", "is_active", "note"]
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)

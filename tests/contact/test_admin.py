@@ -394,6 +394,7 @@ def test_checking_a_new_phrase_shows_the_examples_it_changes_and_saves_nothing(
     assert "Not saved yet" in html
     assert "Would now be right (1)" in html
     assert "jar of budgie seed" in html
+    assert 'name="confirm_urgent_misses"' not in html  # nothing missed, nothing to confirm
     assert ScreeningPhrase.objects.count() == before
 
 
@@ -410,6 +411,7 @@ def test_a_change_that_would_miss_a_crisis_example_needs_a_tick_to_save(
     html = response.content.decode()
     assert "1 crisis or emergency example(s) would no longer get the urgent card" in html
     assert "Would now be wrong (1)" in html
+    assert 'name="confirm_urgent_misses"' in html  # the box sits beside the list of misses
     phrase.refresh_from_db()
     assert phrase.kind == "urgent"
 
