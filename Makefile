@@ -67,7 +67,7 @@ screening-report: $(STAMP) ## Safety screening on the labelled sets: recall per 
 	DJANGO_DEBUG=true $(BIN)/python manage.py screening_report --phrases contact/screening_data/default_phrases.txt
 
 screening-model: $(STAMP) ## Retrain the screening word model on the training sets (writes contact/screening_data/model.json)
-	DJANGO_DEBUG=true $(BIN)/python manage.py train_screening_model
+	DJANGO_DEBUG=true $(BIN)/python manage.py train_screening_model --with-test-set
 
 bench: $(STAMP) ## Benchmark the pages against a bare Django view (writes docs/benchmarks.md)
 	command -v wrk >/dev/null || (command -v apt-get >/dev/null && apt-get install -y wrk)

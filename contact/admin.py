@@ -390,6 +390,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 CHECK_EXAMPLES = "_check_examples"
+CHECK_PAGE_SIZE = 100
 CONFIRM_URGENT_MISSES = "confirm_urgent_misses"
 
 
@@ -449,6 +450,11 @@ class ScreeningPhraseAdmin(admin.ModelAdmin):
     search_fields = ["phrase", "note"]
     fields = ["phrase", "kind", "is_active", "note"]
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting would skip the check against the examples; untick Active instead, which
+        # is checked (and can be undone).
+        return False
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         impact = form.impact
@@ -495,27 +501,21 @@ class ScreeningExampleAdmin(admin.ModelAdmin):
         return Truncator(example.message).chars(90)
 
     def check_view(self, request):
-        """Every example screened with today's list: the ones screening gets wrong first."""
+        """A page of examples screened with today's list, the wrong ones listed. A page at a
+        time: screening every example in one request would hold a worker for seconds
+        (`manage.py screening_report --examples` checks them all at once)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        results = examples_check(ScreeningExample.objects.all())
-        wrong = [
-            (example, result)
-            for example, result in results
-            if not outcome_is_right(example.expected, result.outcome)
-        ]
-        counts = []
-        for expected, label in ScreeningExample.Expected.choices:
-            of_kind = [r for r in results if r[0].expected == expected]
-            right = sum(outcome_is_right(expected, r[1].outcome) for r in of_kind)
-            counts.append((label, right, len(of_kind)))
+        paginator = Paginator(ScreeningExample.objects.order_by("pk"), CHECK_PAGE_SIZE)
+        page = paginator.get_page(request.GET.get("page"))
+        check = examples_check(page.object_list)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
-            "title": "Check all screening examples",
-            "wrong": wrong,
-            "counts": counts,
-            "total": len(results),
+            "title": "Check screening examples",
+            "page": page,
+            "wrong": check.wrong,
+            "counts": check.counts(ScreeningExample.Expected.choices),
         }
         return TemplateResponse(request, "admin/contact/screeningexample/check.html", context)
 

@@ -103,14 +103,16 @@ class ContactSettings(models.Model):
 
 
 PHRASE_HELP = (
-    "Words in any case; accents, leetspeak ('k1ll'), held letters ('diiie') and misspellings "
-    "of words with five letters or more ('suiside') match too. "
-    "word* matches any word starting with it (suicid* matches suicidal); "
-    "a/b/c matches any one of the words; =word matches that exact word only; "
-    "# matches a number ('# mg' matches '50mg'); ... allows up to four words between two "
-    "words ('end ... my life'); @self matches myself, himself, herself, themselves; "
-    "@someone matches he, she, they, my dad, my wife and other people. "
-    "One filler word ('just', 'own', 'really') may always sit between two words."
+    "Whole words in any case; accents, leetspeak ('k1ll'), held letters ('diiie') and "
+    "misspellings of words of five letters or more ('suiside') match too. "
+    "word* matches any word starting with it (suicid* matches suicidal); a/b/c matches any "
+    "one of the words (one word each); =word matches that exact word only; # matches a number "
+    "('# mg' matches '50mg'); ? matches any one word; ... allows up to four words between two "
+    "words ('end ... my life'). Groups: @self (myself, himself...), @someone (he, she, my "
+    "dad...), @family (my dad, my wife...), @place (street, road, garage...), and, in an "
+    "urgent phrase only, @medical (any words a medical phrase matched: 'took all my "
+    "@medical'). One filler word ('just', 'own', 'really') may always sit between two words. "
+    "Write 'don\u2019t' or 'do not' (they read the same). See README, Safety screening."
 )
 
 
@@ -128,8 +130,9 @@ class ScreeningPhrase(models.Model):
         max_length=10,
         choices=Kind.choices,
         help_text=(
-            "An exception only excuses urgent or medical words that lie wholly inside it: "
-            "crisis wording anywhere else in the message still shows the urgent card."
+            "An exception excuses only the urgent or medical words its own words match (not "
+            "the words in a '...' gap, and a '?' never excuses urgent words): crisis wording "
+            "anywhere else in the message still shows the urgent card."
         ),
     )
     # Database defaults: the earlier data migration's rows (and the browser tests, which run it
@@ -159,6 +162,10 @@ class ScreeningPhrase(models.Model):
         error = phrase_error(self.phrase or "")
         if error:
             raise ValidationError({"phrase": error})
+        if "@medical" in (self.phrase or "") and self.kind != self.Kind.URGENT:
+            raise ValidationError(
+                {"phrase": "@medical can only be used in an emergency or crisis phrase."}
+            )
 
 
 class ScreeningExample(models.Model):
@@ -170,7 +177,10 @@ class ScreeningExample(models.Model):
         MEDICAL = "medical", "Medical notice"
         NONE = "none", "No notice (an ordinary question)"
 
-    message = models.TextField()
+    message = models.TextField(
+        help_text="Write or copy the message without anyone's name, contact details or other "
+        "details that could identify them: examples are kept until a reviewer deletes them."
+    )
     expected = models.CharField(max_length=10, choices=Expected.choices)
     note = models.CharField(
         max_length=200,

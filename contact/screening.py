@@ -15,8 +15,8 @@ How a message is read, so that the way people really write still matches a plain
 - a word of five letters or more in a phrase also matches a misspelling one letter away
   ("suiside", "overdosd"; two letters away from nine letters), unless what was typed is itself
   a common English word ("bills" never matches "pills", "depth" never "death");
-- a filler word may sit between two words of a phrase ("end my own life", "kill my fucking
-  self"), and `...` allows up to four ("end ... my life" matches "end it all and my life").
+- a filler word may sit between two words of a phrase ("end my own life" matches "end my
+  life"), and `...` allows up to four ("end ... my life" matches "end it all and my life").
 
 Phrase syntax (also in the admin's help text): words, `word*` for any word starting with
 it, `a/b/c` for any one of them, `=word` for the exact word only, `#` for a number, `...` for
@@ -27,6 +27,7 @@ exception ("my heart skipped a beat", "Medicine Hat") does not count. Crisis wor
 else in the message still does: an exception can only ever excuse the words it covers.
 """
 
+import logging
 import re
 import threading
 import unicodedata
@@ -38,6 +39,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 
 from .models import ScreeningPhrase
 
+logger = logging.getLogger(__name__)
+
 # ---------------------------------------------------------------------------------------------
 # Reading a message into words
 
@@ -48,12 +51,90 @@ LEETSPEAK = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7"
 # A word is letters and digits, plus the symbols leetspeak uses inside words ("h@te", "$uicide").
 RAW_WORD = re.compile(r"\d+(?:[.,]\d+)+[a-z]*|[^\W_]+(?:[@$!]+[^\W_]+)*[@$]?|[@$][^\W_]+")
 NUMBER_AND_UNIT = re.compile(r"^(\d+(?:[.,]\d+)*)([a-z]+)$")
+# What may follow a number in one word ("50mg", "2x", "5am", "3rd"); other letters after a
+# digit are leetspeak ("5uicidal", "0verdose").
+UNITS = frozenset(
+    [
+        "mg",
+        "mgs",
+        "mcg",
+        "ug",
+        "ml",
+        "cc",
+        "g",
+        "gr",
+        "gram",
+        "grams",
+        "kg",
+        "lb",
+        "lbs",
+        "oz",
+        "iu",
+        "unit",
+        "units",
+        "x",
+        "k",
+        "km",
+        "kms",
+        "mi",
+        "mile",
+        "miles",
+        "ft",
+        "cm",
+        "mm",
+        "am",
+        "pm",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "min",
+        "mins",
+        "minute",
+        "minutes",
+        "sec",
+        "secs",
+        "day",
+        "days",
+        "wk",
+        "wks",
+        "week",
+        "weeks",
+        "mo",
+        "mos",
+        "month",
+        "months",
+        "yr",
+        "yrs",
+        "year",
+        "years",
+        "st",
+        "nd",
+        "rd",
+        "th",
+        "pills",
+        "pill",
+        "tabs",
+        "tab",
+        "tablets",
+        "caps",
+        "capsules",
+        "puffs",
+        "drops",
+        "bpm",
+        "percent",
+        "dollars",
+        "usd",
+    ]
+)
 NUMBER = re.compile(r"^\d+(?:[.,]\d+)*$")
 HELD_LETTER = re.compile(r"(.)\1{2,}")
 DOUBLE_LETTER = re.compile(r"(.)\1+")
 NUMBER_TOKEN = "#"  # noqa: S105 - not a password
 # In a phrase, `?` stands for any one word: exceptions such as "? street" (a street's name).
 ANY_WORD = "?"
+# Phrase slots that stand for any word or any number.
+WILDCARD_FORMS = frozenset({("exact", ANY_WORD), ("exact", NUMBER_TOKEN)})
 # In an urgent phrase, `@medical` stands for words that a medical phrase matched.
 MEDICAL_WORDS = ("medical", "@medical")
 # Words people put inside a phrase without changing what it says. One may sit between any two
@@ -145,15 +226,19 @@ def read_words(text):
     words = []
     for raw in RAW_WORD.findall(canonical(" ".join(fold(text).split()))):
         unit = NUMBER_AND_UNIT.match(raw)
-        if unit:
+        if unit and unit.group(2) in UNITS:
             words += [Word(unit.group(1), is_number=True), Word(unit.group(2))]
             continue
         if NUMBER.match(raw):
             words.append(Word(raw, is_number=True))
             continue
+        # Anything else with letters in it is a word, leetspeak and all ("5uicidal", "0d").
         word = raw.translate(LEETSPEAK) if any(ch.isalpha() for ch in raw) else raw
         word = "".join(ch for ch in word if ch.isalnum())
         if not word:
+            continue
+        if word.isdigit():  # "$500"
+            words.append(Word(word, is_number=True))
             continue
         if HELD_LETTER.search(word):
             words.append(Word(HELD_LETTER.sub(r"\1\1", word), DOUBLE_LETTER.sub(r"\1", word)))
@@ -190,11 +275,65 @@ def allowed_typos(length):
 CAPITALISED_RUN = re.compile(
     r"(?:\b[A-Z][a-z\u00e0-\u00ff]{1,}\b[ \t]+){1,}\b[A-Z][a-z\u00e0-\u00ff]{1,}\b"
 )
+NAME_ENDINGS = frozenset(
+    [
+        "street",
+        "road",
+        "avenue",
+        "ave",
+        "lane",
+        "drive",
+        "boulevard",
+        "blvd",
+        "way",
+        "plaza",
+        "mall",
+        "square",
+        "market",
+        "mart",
+        "garage",
+        "motors",
+        "auto",
+        "shop",
+        "store",
+        "cafe",
+        "bakery",
+        "salon",
+        "gym",
+        "hill",
+        "heights",
+        "park",
+        "center",
+        "centre",
+        "hospital",
+        "institute",
+        "foundation",
+        "clinic",
+        "pharmacy",
+        "hat",
+        "city",
+        "valley",
+        "bridge",
+        "station",
+        "office",
+        "building",
+        "tower",
+        "school",
+        "college",
+        "university",
+        "association",
+        "society",
+        "walk",
+        "run",
+    ]
+)
 SENTENCE_END = re.compile(r"(^|[.!?:;\n\"(])\s*$")
 
 
-def name_words(text):
-    """Words (as screening reads them) that are part of a name in this message."""
+def name_positions(text, texts):
+    """Positions (in `texts`, the message as read) of the words of names in this message: two
+    or more capitalised words in a row, not starting a sentence, the last a word names end
+    with ("Cancer Center", "Aspirin Way", "Pill Hill")."""
     letters = [ch for ch in text if ch.isalpha()]
     if letters and sum(ch.isupper() for ch in letters) > len(letters) / 2:
         return frozenset()  # written in capitals: nothing stands out as a name
@@ -203,8 +342,12 @@ def name_words(text):
         words = run.group().split()
         if SENTENCE_END.search(text[: run.start()]):
             words = words[1:]  # the first is capitalised because it starts a sentence
-        if len(words) >= 2:
-            found.update(word.text for word in read_words(" ".join(words)))
+        name = [word.text for word in read_words(" ".join(words))]
+        if len(name) < 2 or name[-1] not in NAME_ENDINGS:
+            continue
+        for start in range(len(texts) - len(name) + 1):
+            if texts[start : start + len(name)] == name:
+                found.update(range(start, start + len(name)))
     return frozenset(found)
 
 
@@ -238,6 +381,7 @@ LIGHT_WORDS = FILLER_WORDS | frozenset(
         "in on at for with this that " + GROUPS["self"] + " " + GROUPS["someone"]
     ).split()
 )
+LIGHT_FORMS = frozenset((how, word) for word in LIGHT_WORDS for how in ("exact", "fuzzy"))
 
 
 class PhraseError(ValueError):
@@ -285,7 +429,9 @@ def parse_phrase(phrase):
     """The phrase as a tuple of Slots. Raises PhraseError with a plain explanation."""
     slots = []
     gap = 0
-    tokens = canonical(" ".join(fold(phrase).replace("\u2026", " ... ").split())).split()
+    folded = fold(phrase).replace("\u2026", " ... ").split()
+    check_alternatives_keep_their_meaning(folded)
+    tokens = canonical(" ".join(folded)).split()
     for token in tokens:
         if set(token) == {"."}:
             if not slots:
@@ -310,9 +456,39 @@ def parse_phrase(phrase):
         gap = 0
     if not any(form[1] not in (ANY_WORD, NUMBER_TOKEN) for slot in slots for form in slot.forms):
         raise PhraseError("Please type at least one word.")
+    if all(slot.forms <= WILDCARD_FORMS | LIGHT_FORMS for slot in slots):
+        raise PhraseError(
+            "Words like 'my', 'the', 'he' or 'myself' never count alone: add a word that says "
+            "what the phrase is about."
+        )
+    if all(slot.forms <= WILDCARD_FORMS | LIGHT_FORMS | {MEDICAL_WORDS} for slot in slots):
+        raise PhraseError("@medical needs a word beside it, such as 'took all my @medical'.")
     if gap:
         raise PhraseError("A phrase cannot end with '...'.")
     return tuple(slots)
+
+
+def check_alternatives_keep_their_meaning(tokens):
+    """Refuse alternatives that reading would change: "can/could not breathe" would read
+    "can/couldnt breathe" (two words made one), which matches neither "cannot" nor "can't"."""
+
+    def alternatives(token):
+        return [alternative.strip("=*") for alternative in token.split("/")]
+
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if "/" not in token and (following is None or "/" not in following):
+            continue
+        texts = alternatives(token) if "/" in token else []
+        if following is not None:
+            texts += [f"{a} {b}" for a in alternatives(token) for b in alternatives(following)]
+        for text in texts:
+            if canonical(text) != text:
+                raise PhraseError(
+                    f"'{text}' is read as '{canonical(text)}', so it cannot be one of several "
+                    "alternatives: write each form on its own line (for example 'cant breathe' "
+                    "and 'couldnt breathe')."
+                )
 
 
 def phrase_error(phrase):
@@ -447,46 +623,47 @@ class PhraseBook:
                 if all(slot.forms & present for slot in slots):
                     places = self.matches(slots, matched, texts)
                     if places:
-                        hits.append((phrase, places))
+                        hits.append((phrase, slots, places))
             return hits
 
-        excused = set()
-        for _, places in found(ScreeningPhrase.Kind.EXCEPTION):
+        # An exception excuses the words its slots matched, never the words in its gaps. A
+        # word matched only by `?` ("? street") is excused from medical phrases, not urgent
+        # ones: "dying to ?" must not excuse "end" in "I'm dying to end it all".
+        excused_words, excused_medical = set(), set()
+        for _, slots, places in found(ScreeningPhrase.Kind.EXCEPTION):
             for place in places:
-                excused.update(range(place[0], place[-1] + 1))
+                for slot, position in zip(slots, place, strict=True):
+                    if slot.forms <= WILDCARD_FORMS:
+                        excused_medical.add(position)
+                    else:
+                        excused_words.add(position)
+        excused_medical |= excused_words
 
-        names = name_words(text)
-
-        def counts(place, kind):
-            # An exception excuses the words it covers; a match counts while any of its
-            # telling words (not "my", "the" or "he") lies outside every exception. A medical
-            # word inside a name ("the Cancer Center garage", "Aspirin Way") asks nothing
-            # medical; urgent words count even there (crisis wording wins when in doubt).
-            return any(
-                position not in excused
-                and texts[position] not in LIGHT_WORDS
-                and (kind != ScreeningPhrase.Kind.MEDICAL or texts[position] not in names)
-                for position in place
-            )
-
-        def counted(kind):
-            """(phrase, place) for each phrase with a match that no exception excuses."""
+        def counted(kind, excused):
+            """(phrase, place) for each phrase with a match that counts: one with a telling
+            word (not "my", "the" or "he") that is not excused."""
             results = []
-            for phrase, places in found(kind):
-                place = next((place for place in places if counts(place, kind)), None)
-                if place is not None:
-                    results.append((phrase, place))
+            for phrase, _, places in found(kind):
+                for place in places:
+                    if any(
+                        position not in excused and texts[position] not in LIGHT_WORDS
+                        for position in place
+                    ):
+                        results.append((phrase, place))
+                        break
             return results
 
-        medical = counted(ScreeningPhrase.Kind.MEDICAL)
         # `@medical` in an urgent phrase stands for any words a medical phrase matched, so
-        # "took all my @medical" covers every medicine the list names.
-        for _, place in medical:
+        # "took all my @medical" covers every medicine the list names, even a capitalised one.
+        for _, place in counted(ScreeningPhrase.Kind.MEDICAL, excused_medical):
+            present.add(MEDICAL_WORDS)
             for position in place:
                 matched[position] = matched[position] | {MEDICAL_WORDS}
-        if medical:
-            present.add(MEDICAL_WORDS)
-        urgent = counted(ScreeningPhrase.Kind.URGENT)
+        # A medical word inside a name ("the Cancer Center garage", "Aspirin Way") asks nothing
+        # medical; urgent words count even there (crisis wording wins when in doubt).
+        names = name_positions(text, texts)
+        medical = counted(ScreeningPhrase.Kind.MEDICAL, excused_medical | names)
+        urgent = counted(ScreeningPhrase.Kind.URGENT, excused_words)
 
         urgent_matches = [phrase for phrase, _ in urgent]
         medical_matches = [phrase for phrase, _ in medical]
@@ -549,11 +726,6 @@ class ScreeningResult:
         return ", ".join(self.matched_words or [*self.urgent_matches, *self.medical_matches])[:300]
 
 
-def find_matches(text, phrases):
-    """The phrases (of one kind) that match this text."""
-    return PhraseBook({ScreeningPhrase.Kind.URGENT: phrases}).screen(text).urgent_matches
-
-
 # One compiled book per process, rebuilt whenever the list in the database differs: an edit in
 # the admin applies to the next message, on every server, with no restart.
 _book_lock = threading.Lock()
@@ -569,18 +741,43 @@ def active_phrases():
     return phrases
 
 
-def phrase_book(phrases):
-    """The compiled list, with the shipped word model (screening_data/model.json) beside it."""
+def shipped_model():
+    """The word model, or None (phrases alone) if it cannot be read: a broken model file must
+    never stop a message from being screened."""
     from .screening_model import load_model  # it reads messages the way this module does
 
+    try:
+        return load_model()
+    except Exception as error:  # noqa: BLE001 - any failure: screen with phrases alone
+        logger.error("Screening word model not loaded (%s): phrases only", type(error).__name__)
+        return None
+
+
+def phrase_book(phrases):
+    """The compiled list, with the shipped word model (screening_data/model.json) beside it."""
     key = tuple((kind, tuple(texts)) for kind, texts in sorted(phrases.items()))
     with _book_lock:
         if _book_cache["key"] != key:
-            _book_cache["book"] = PhraseBook(phrases, model=load_model())
+            _book_cache["book"] = PhraseBook(phrases, model=shipped_model())
             _book_cache["key"] = key
         return _book_cache["book"]
 
 
 def screen_message(text, phrases=None):
+    """Screen a message with the list in the database (or `phrases`) and the word model.
+
+    If screening itself fails, the message is treated as urgent: an unneeded urgent card
+    costs a moment, a missed one can cost a life. (A database error is left to the caller,
+    which tells the sender plainly that nothing was sent.)
+    """
     phrases = active_phrases() if phrases is None else phrases
-    return phrase_book(phrases).screen(text)
+    try:
+        return phrase_book(phrases).screen(text)
+    except Exception as error:  # noqa: BLE001 - see above
+        logger.error(
+            "Screening failed (%s): the message is treated as urgent", type(error).__name__
+        )
+        return ScreeningResult(
+            urgent_matches=["screening failed: treated as urgent"],
+            matched_words=["screening failed"],
+        )

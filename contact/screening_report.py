@@ -227,12 +227,14 @@ def phrase_change_impact(*, examples, old=None, new=None, phrases=None):
     if proposed == current:
         return impact
     touched = [version[1] for version in (old, new) if version]
-    finder = PhraseBook({"urgent": touched})
+    # Finds the examples the edited phrase matches in either version; with the medical list
+    # beside it, so a phrase with @medical finds its medicines.
+    finder = PhraseBook({"medical": current.get("medical", []), "urgent": touched})
     before_book = phrase_book(current)
     after_book = PhraseBook(proposed, model=before_book.model)
     for example in examples:
         impact.checked += 1
-        if not finder.screen(example.message).is_urgent:
+        if not finder.screen(example.message).urgent_matches:
             continue
         before = before_book.screen(example.message).outcome
         after = after_book.screen(example.message).outcome
@@ -241,7 +243,31 @@ def phrase_change_impact(*, examples, old=None, new=None, phrases=None):
     return impact
 
 
+@dataclass
+class ExamplesCheck:
+    """Examples screened with the list as it is now."""
+
+    results: list  # of (example, ScreeningResult)
+
+    @property
+    def wrong(self):
+        return [
+            (example, result)
+            for example, result in self.results
+            if not outcome_is_right(example.expected, result.outcome)
+        ]
+
+    def counts(self, choices):
+        """(label, right, of) for each expected result, in the order of `choices`."""
+        rows = []
+        for expected, label in choices:
+            outcomes = [r.outcome for e, r in self.results if e.expected == expected]
+            right = sum(outcome_is_right(expected, outcome) for outcome in outcomes)
+            rows.append((label, right, len(outcomes)))
+        return rows
+
+
 def examples_check(examples, phrases=None):
-    """Each example with what screening shows for it now: (example, ScreeningResult)."""
+    """Screen each example with today's list (or `phrases`)."""
     book = phrase_book(phrases or active_phrases())
-    return [(example, book.screen(example.message)) for example in examples]
+    return ExamplesCheck([(example, book.screen(example.message)) for example in examples])

@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 from portal.security import client_ip_address
 
 from . import services, spam
-from .forms import InquiryForm
+from .forms import MESSAGE_MAX_LENGTH, InquiryForm
 from .models import ContactSettings, Delivery, Inquiry
 from .screening import screen_message
 
@@ -54,12 +54,21 @@ class InquiryCreateView(View):
     def submit(self, request):
         form = InquiryForm(request.POST)
         if not form.is_valid():
-            return self.render_form(form)
+            # Whatever else needs fixing, a message that reads like a crisis gets the urgent
+            # card now: the person may never fix the form.
+            typed = request.POST.get("message", "")[: 2 * MESSAGE_MAX_LENGTH]
+            screening = screen_message(typed) if typed.strip() else None
+            return self.render_form(
+                form, screening=screening if screening and screening.is_urgent else None
+            )
         data = form.cleaned_data
         screening = screen_message(data["message"])
         if screening.needs_notice and not notice_acknowledged(screening, data):
             return self.render_form(form, screening=screening)
-        honeypot = spam.spam_reason(honeypot=data["website"])
+        # A crisis message is never filed away as spam, even if an autofill filled the hidden
+        # field: it is stored and flagged like any urgent message (the stamp, the one
+        # acknowledgement an hour and the staff digest still apply).
+        honeypot = "" if screening.is_urgent else spam.spam_reason(honeypot=data["website"])
         if not honeypot and spam.stamp_problem(data["form_started"], is_urgent=screening.is_urgent):
             # A person (typing fast, or a page kept from before) is asked to send again, with
             # what they wrote kept and a fresh stamp. An urgent message keeps its urgent card.
@@ -85,8 +94,8 @@ class InquiryCreateView(View):
             return self.render_form(form, flood=True, status=429)
         except ValidationError as error:
             # The form's checks should have caught it; if not, say so kindly, never a 500.
-            form.add_error(None, error)
-            return self.render_form(form)
+            form.add_error(None, error.messages)
+            return self.render_form(form, screening=screening if screening.is_urgent else None)
         # Post/redirect/get: the reference travels in a short-lived signed cookie, never in
         # the URL, so refreshing the thank-you page cannot send the message again.
         response = redirect("contact:sent")

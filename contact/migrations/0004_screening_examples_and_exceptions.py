@@ -58,7 +58,19 @@ def load_new_defaults(apps, schema_editor):
     ScreeningExample = apps.get_model("contact", "ScreeningExample")
     for kind, phrases in OLD_DEFAULTS.items():
         ScreeningPhrase.objects.filter(kind=kind, phrase__in=phrases).delete()
-    for kind, phrase, note in read_phrase_file(DATA_DIR / "default_phrases.txt"):
+    new_defaults = read_phrase_file(DATA_DIR / "default_phrases.txt")
+    # Phrases staff added to the old list matched the start of words ("stab" matched
+    # "stabbed"); keep that meaning with the new syntax's star, and say so.
+    known = {(kind, phrase) for kind, phrase, _ in new_defaults}
+    for phrase in ScreeningPhrase.objects.exclude(kind="exception"):
+        if (phrase.kind, phrase.phrase) in known:
+            continue
+        last = phrase.phrase.split()[-1] if phrase.phrase.split() else ""
+        if len(last) >= 3 and last.isalpha():
+            phrase.phrase = phrase.phrase.rstrip() + "*"
+            phrase.note = "Converted from the old list: matches words starting with it."
+            phrase.save(update_fields=["phrase", "note"])
+    for kind, phrase, note in new_defaults:
         ScreeningPhrase.objects.get_or_create(
             phrase=phrase, kind=kind, defaults={"note": note[:200]}
         )
@@ -106,7 +118,7 @@ class Migration(migrations.Migration):
             name='ScreeningExample',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('message', models.TextField()),
+                ('message', models.TextField(help_text="Write or copy the message without anyone's name, contact details or other details that could identify them: examples are kept until a reviewer deletes them.")),
                 ('expected', models.CharField(choices=[('urgent', 'Urgent card (emergency or crisis)'), ('medical', 'Medical notice'), ('none', 'No notice (an ordinary question)')], max_length=10)),
                 ('note', models.CharField(blank=True, help_text="What kind of message this is, e.g. 'crisis, slang' or 'idiom'.", max_length=200)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
@@ -128,12 +140,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='screeningphrase',
             name='kind',
-            field=models.CharField(choices=[('urgent', 'Emergency or crisis'), ('medical', 'Medical question'), ('exception', 'Exception: idiom or name, not a concern')], help_text='An exception only excuses urgent or medical words that lie wholly inside it: crisis wording anywhere else in the message still shows the urgent card.', max_length=10),
+            field=models.CharField(choices=[('urgent', 'Emergency or crisis'), ('medical', 'Medical question'), ('exception', 'Exception: idiom or name, not a concern')], help_text="An exception excuses only the urgent or medical words its own words match (not the words in a '...' gap, and a '?' never excuses urgent words): crisis wording anywhere else in the message still shows the urgent card.", max_length=10),
         ),
         migrations.AlterField(
             model_name='screeningphrase',
             name='phrase',
-            field=models.CharField(help_text="Words in any case; accents, leetspeak ('k1ll'), held letters ('diiie') and misspellings of words with five letters or more ('suiside') match too. word* matches any word starting with it (suicid* matches suicidal); a/b/c matches any one of the words; =word matches that exact word only; # matches a number ('# mg' matches '50mg'); ... allows up to four words between two words ('end ... my life'); @self matches myself, himself, herself, themselves; @someone matches he, she, they, my dad, my wife and other people. One filler word ('just', 'own', 'really') may always sit between two words.", max_length=200),
+            field=models.CharField(help_text="Whole words in any case; accents, leetspeak ('k1ll'), held letters ('diiie') and misspellings of words of five letters or more ('suiside') match too. word* matches any word starting with it (suicid* matches suicidal); a/b/c matches any one of the words (one word each); =word matches that exact word only; # matches a number ('# mg' matches '50mg'); ? matches any one word; ... allows up to four words between two words ('end ... my life'). Groups: @self (myself, himself...), @someone (he, she, my dad...), @family (my dad, my wife...), @place (street, road, garage...), and, in an urgent phrase only, @medical (any words a medical phrase matched: 'took all my @medical'). One filler word ('just', 'own', 'really') may always sit between two words. Write 'don’t' or 'do not' (they read the same). See README, Safety screening.", max_length=200),
         ),
         migrations.RunPython(load_new_defaults, keep_the_list),
     ]

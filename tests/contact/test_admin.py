@@ -435,8 +435,11 @@ def test_the_examples_list_says_what_screening_does_with_each_example_now(
 ):
     html = reviewer_client.get(EXAMPLES_URL + "?q=budgie").content.decode()
     assert "Wrong: no notice" in html
-    html = reviewer_client.get(CHECK_URL).content.decode()
-    assert "Examples screening gets wrong" in html
+    from contact.models import ScreeningExample
+
+    last_page = (ScreeningExample.objects.count() - 1) // 100 + 1
+    html = reviewer_client.get(CHECK_URL + f"?page={last_page}").content.decode()
+    assert "Examples on this page that screening gets wrong" in html
     assert "jar of budgie seed" in html
     assert "(no phrase matched)" in html
 
@@ -444,10 +447,26 @@ def test_the_examples_list_says_what_screening_does_with_each_example_now(
 @pytest.mark.django_db
 def test_the_default_examples_are_shipped_and_screened_right(reviewer_client):
     from contact.models import ScreeningExample
+    from contact.screening_report import examples_check
 
     assert ScreeningExample.objects.count() >= 400
+    check = examples_check(ScreeningExample.objects.all())
+    assert len(check.wrong) <= len(check.results) // 100  # at most 1% wrong
     html = reviewer_client.get(EXAMPLES_URL + "?expected__exact=urgent").content.decode()
     assert "Right: urgent card" in html
+    html = reviewer_client.get(CHECK_URL).content.decode()
+    assert "Examples 1 to 100 of" in html
+    assert "Next examples" in html
+
+
+@pytest.mark.django_db
+def test_screening_phrases_cannot_be_deleted_only_switched_off(reviewer_client):
+    from contact.models import ScreeningPhrase
+
+    phrase = ScreeningPhrase.objects.first()
+    url = reverse("admin:contact_screeningphrase_delete", args=[phrase.pk])
+    assert reviewer_client.post(url, {"post": "yes"}).status_code == 403
+    assert ScreeningPhrase.objects.filter(pk=phrase.pk).exists()
 
 
 @pytest.mark.django_db

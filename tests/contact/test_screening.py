@@ -107,6 +107,35 @@ def test_an_exception_excuses_only_the_words_it_covers():
     assert screen("I live near Pill Hill and ran out of pills").is_medical
 
 
+def test_an_exception_excuses_neither_its_gaps_nor_urgent_words_its_wildcards_cover():
+    book = PhraseBook(
+        {
+            "urgent": ["want to die", "end it all"],
+            "exception": ["bill ... heart skipped a beat", "dying to ?"],
+        }
+    )
+    assert book.screen("I saw the bill, want to die, my heart skipped a beat").is_urgent
+    assert book.screen("im dying to end it all").is_urgent
+    assert not book.screen("I'm dying to know the price").needs_notice
+
+
+def test_medicines_in_capitals_still_count_and_names_only_excuse_medical_words():
+    book = PhraseBook(
+        {"urgent": ["took all my @medical", "stroke"], "medical": ["sertraline", "cancer"]}
+    )
+    assert book.screen("I Took All My Sertraline").is_urgent
+    assert not book.screen("Is the Cancer Center garage yours?").needs_notice
+    assert book.screen("Is the Cancer Center garage yours? My cancer is back").is_medical
+    assert book.screen("Meet me at the Stroke Center").is_urgent  # urgent words always count
+
+
+def test_leetspeak_at_the_start_of_a_word_is_not_a_number():
+    book = PhraseBook({"urgent": ["suicid*", "overdos*"], "medical": ["# mg"]})
+    assert book.screen("5uicidal").is_urgent
+    assert book.screen("0verdose").is_urgent
+    assert book.screen("I take 50mg").is_medical
+
+
 def test_an_exception_never_excuses_a_crisis_phrase_it_only_overlaps():
     book = PhraseBook({"urgent": ["want to die"], "exception": ["to die for"]})
     assert not book.screen("the cake was to die for").needs_notice
@@ -156,6 +185,9 @@ def test_messages_are_read_folded_with_numbers_and_units_apart():
         ("a*", "too short"),
         ("?", "at least one word"),
         ("end//life", "empty alternative"),
+        ("can/could not breathe", "write each form on its own line"),
+        ("my/our son", "never count alone"),
+        ("@medical", "needs a word beside it"),
     ],
 )
 def test_a_phrase_screening_cannot_read_is_explained(phrase, problem):
@@ -203,6 +235,32 @@ def test_the_default_list_meets_the_thresholds_on_each_labelled_set(path):
     assert report.urgent_recall >= THRESHOLDS["urgent_recall"]
 
 
+# What the phrases alone achieve on each set (2 December 2026), less two points: the word
+# model learned from these sets, so only this check notices a phrase list that lost ground.
+PHRASES_ALONE_FLOORS = {
+    # set: (urgent recall at least, medical recall at least, ordinary notices at most)
+    "labelled_messages": (0.96, 0.97, 0.04),
+    "holdout_messages": (0.94, 0.98, 0.03),
+    "test_messages": (0.81, 0.96, 0.02),
+    "training_a": (0.72, 0.98, 0.06),
+    "training_b": (0.94, 0.94, 0.03),
+    "training_c": (0.57, 0.81, 0.04),
+    "training_d": (0.77, 0.82, 0.05),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [p for p in LABELLED_SETS if p.exists()], ids=lambda p: p.stem)
+def test_the_phrases_alone_hold_their_ground_on_each_labelled_set(path):
+    from contact.screening import active_phrases
+
+    urgent, medical, ordinary = PHRASES_ALONE_FLOORS[path.stem]
+    report = evaluate(read_labelled(path), PhraseBook(active_phrases()).screen)
+    assert report.urgent_recall >= urgent
+    assert report.medical_recall >= medical
+    assert report.ordinary_notice_rate <= ordinary
+
+
 def test_the_labelled_sets_cover_every_class_and_style():
     messages = [m for path in LABELLED_SETS if path.exists() for m in read_labelled(path)]
     assert len(messages) >= 400
@@ -210,3 +268,43 @@ def test_the_labelled_sets_cover_every_class_and_style():
     assert labels == {"crisis", "emergency", "medical", "ordinary"}
     styles = {style for m in messages for style in m.style.split("+")}
     assert {"plain", "slang", "misspelt", "long", "short", "spanish"} <= styles
+
+
+@pytest.mark.django_db
+def test_the_migration_keeps_staff_added_phrases_matching_word_starts():
+    """Staff phrases from the old list matched the start of words; they keep doing so."""
+    import importlib
+
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    name = "0004_screening_examples_and_exceptions"
+    migration = importlib.import_module(f"contact.migrations.{name}")
+    apps = MigrationExecutor(connection).loader.project_state(("contact", name)).apps
+    ScreeningPhrase.objects.create(phrase="stab", kind="urgent")
+    ScreeningPhrase.objects.create(phrase="suicid", kind="urgent")  # an old default: replaced
+    migration.load_new_defaults(apps, schema_editor=None)
+    assert ScreeningPhrase.objects.filter(phrase="stab*", kind="urgent").exists()
+    assert not ScreeningPhrase.objects.filter(phrase="suicid").exists()
+    assert screen_message("he stabbed me").is_urgent
+    # The new defaults are left as they are.
+    assert ScreeningPhrase.objects.filter(phrase="stroke", kind="urgent").exists()
+
+
+def test_the_example_check_finds_the_examples_a_medical_words_phrase_matches(monkeypatch):
+    """Switching off "took all my @medical" is checked against the examples it matched."""
+    from contact import screening, screening_model
+    from contact.models import ScreeningExample
+    from contact.screening_report import phrase_change_impact
+
+    monkeypatch.setattr(screening_model, "load_model", lambda *args, **kwargs: None)
+    monkeypatch.setitem(screening._book_cache, "key", None)
+    phrase = "took all my @medical"
+    example = ScreeningExample(message="I took all my budgiemycin", expected="urgent")
+    impact = phrase_change_impact(
+        examples=[example],
+        old=("urgent", phrase, True),
+        new=("urgent", phrase, False),
+        phrases={"urgent": [phrase], "medical": ["budgiemycin"]},
+    )
+    assert [change.example for change in impact.urgent_now_missed] == [example]

@@ -425,10 +425,12 @@ def test_an_urgent_message_is_never_held_by_the_rate_limit_or_time_trap(client, 
             form_started=started_seconds_ago(0),
         )
     assert list(Inquiry.objects.values_list("status", "is_urgent")) == [("new", True)] * 3
-    # The honeypot still catches a bot that happens to use those words.
-    post(client, topic, message=urgent + " bot", send_anyway="1", notice_shown="urgent",
-         website="http://spam.example")  # fmt: skip
-    assert Inquiry.objects.filter(status="spam").count() == 1
+    # Even with the hidden field filled (an autofill, or a bot using those words), a crisis
+    # message is stored and flagged, never filed away as spam.
+    post(client, topic, message=urgent + " again", send_anyway="1", notice_shown="urgent",
+         website="http://spam.example", form_started=started_seconds_ago(0))  # fmt: skip
+    assert Inquiry.objects.filter(status="new", is_urgent=True).count() == 4
+    assert not Inquiry.objects.filter(status="spam").exists()
 
 
 @pytest.mark.django_db
@@ -657,3 +659,43 @@ def test_database_down_for_the_whole_request_still_gives_the_not_sent_page(
     html = post(client, topic).content.decode()
     assert "Sorry, your message was not sent" in html
     assert 'href="tel:911"' in html and 'href="tel:988"' in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "mistake",
+    [
+        {"understands_not_medical": ""},  # the box not ticked
+        {"email": "not an address"},
+        {"form_started": started_seconds_ago(25 * 3600)},  # a page left open over a day
+        {"message": "I want to kill myself tonight. " + "x" * 2100},  # too long
+    ],
+)
+def test_crisis_wording_shows_the_urgent_card_even_when_the_form_needs_fixing(
+    client, topic, mistake
+):
+    fields = {"message": "I want to kill myself tonight", **mistake}
+    html = post(client, topic, **fields).content.decode()
+    assert 'id="screening-notice"' in html
+    assert "If you need help now, please do not wait for a reply" in html
+    assert Inquiry.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_an_ordinary_form_with_a_mistake_shows_no_notice(client, topic):
+    html = post(client, topic, message="Can I move my appointment?", email="nope").content
+    assert b'id="screening-notice"' not in html
+
+
+@pytest.mark.django_db
+def test_if_screening_fails_the_message_is_treated_as_urgent(client, topic, monkeypatch):
+    from contact.screening import PhraseBook
+
+    def broken(self, text):
+        raise RuntimeError("a bug in screening")
+
+    monkeypatch.setattr(PhraseBook, "screen", broken)
+    html = post(client, topic, message="Where do I park?").content.decode()
+    assert "If you need help now, please do not wait for a reply" in html
+    post(client, topic, message="Where do I park?", send_anyway="1", notice_shown="urgent")
+    assert Inquiry.objects.get().is_urgent
