@@ -196,6 +196,8 @@ class ScreeningExample(models.Model):
         return self.message[:60]
 
 
+# The period every hourly limit counts over.
+ONE_HOUR = datetime.timedelta(hours=1)
 OPEN_STATUSES = ["new", "in_progress", "waiting"]
 
 
@@ -216,8 +218,12 @@ class InquiryQuerySet(models.QuerySet):
     def from_email(self, email):
         return self.filter(email=email.strip().lower())
 
-    def received_since(self, moment):
-        return self.filter(received_at__gte=moment)
+    def received_in_hour_before(self, moment):
+        """Received in the hour up to `moment` (what the hourly limits count)."""
+        return self.filter(received_at__gte=moment - ONE_HOUR, received_at__lt=moment)
+
+    def urgent_not_spam(self):
+        return self.filter(is_urgent=True).exclude(status=Inquiry.Status.SPAM)
 
     def due_for_deletion(self, *, now=None):
         now = now or timezone.now()
@@ -338,6 +344,16 @@ class InquiryNote(models.Model):
 
 
 class DeliveryQuerySet(models.QuerySet):
+    def acknowledgements_to(self, email, *, since):
+        return self.filter(
+            kind=Delivery.Kind.ACKNOWLEDGEMENT, inquiry__email=email, created_at__gte=since
+        )
+
+    def last_digest_sent_at(self):
+        return self.filter(kind=Delivery.Kind.URGENT_DIGEST, status=Delivery.Status.SENT).aggregate(
+            last=models.Max("sent_at")
+        )["last"]
+
     def due(self, *, now=None):
         now = now or timezone.now()
         return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)

@@ -16,19 +16,19 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from portal.models import ClinicDetails
 
 from . import spam
-from .models import ContactSettings, Delivery, Inquiry, Topic, parse_addresses
+from .models import ONE_HOUR, ContactSettings, Delivery, Inquiry, Topic, parse_addresses
 from .screening import ScreeningResult
 
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read out over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
-DUPLICATE_WINDOW = datetime.timedelta(hours=1)
-ONE_HOUR = datetime.timedelta(hours=1)
+# A message sent again within this time is a resend, stored once.
+DUPLICATE_WINDOW = ONE_HOUR
 
 
 class TooManyInquiries(Exception):
@@ -90,11 +90,7 @@ def acknowledged_recently(inquiry):
     at most once an hour. The thank-you page always shows the reference.
     """
     return (
-        Delivery.objects.filter(
-            kind=Delivery.Kind.ACKNOWLEDGEMENT,
-            inquiry__email=inquiry.email,
-            created_at__gte=timezone.now() - ONE_HOUR,
-        )
+        Delivery.objects.acknowledgements_to(inquiry.email, since=timezone.now() - ONE_HOUR)
         .exclude(inquiry=inquiry)
         .exists()
     )
@@ -104,13 +100,10 @@ def urgent_emails_used_up(inquiry):
     """Did staff already get CONTACT_URGENT_EMAILS_PER_HOUR urgent inquiries from this email
     address or this network in the hour before this one?"""
     earlier = (
-        Inquiry.objects.filter(
-            is_urgent=True,
-            received_at__gte=inquiry.received_at - ONE_HOUR,
-            received_at__lte=inquiry.received_at,
-        )
+        Inquiry.objects.urgent_not_spam()
+        .filter(received_at__gte=inquiry.received_at - ONE_HOUR)
+        .filter(received_at__lte=inquiry.received_at)
         .exclude(pk=inquiry.pk)
-        .exclude(status=Inquiry.Status.SPAM)
     )
     limit = settings.CONTACT_URGENT_EMAILS_PER_HOUR
     if earlier.filter(email=inquiry.email).count() >= limit:
@@ -122,9 +115,7 @@ def urgent_emails_used_up(inquiry):
 
 def next_digest_time(now):
     """Now, or CONTACT_URGENT_DIGEST_MINUTES after the last digest was sent."""
-    last_sent = Delivery.objects.filter(
-        kind=Delivery.Kind.URGENT_DIGEST, status=Delivery.Status.SENT
-    ).aggregate(last=models.Max("sent_at"))["last"]
+    last_sent = Delivery.objects.last_digest_sent_at()
     if last_sent is None:
         return now
     return max(now, last_sent + datetime.timedelta(minutes=settings.CONTACT_URGENT_DIGEST_MINUTES))

@@ -10,7 +10,6 @@ a person could trip (typing fast, a stale or missing stamp, many messages) is sa
 what they typed kept in the form.
 """
 
-import datetime
 import hashlib
 import hmac
 import logging
@@ -77,10 +76,7 @@ def client_hash(ip_address):
 def recent_counts(*, email, client, since=None):
     """Messages in the hour before `since` (default: now) from this email address, and from
     this client's network."""
-    since = since or timezone.now()
-    recent = Inquiry.objects.filter(
-        received_at__gte=since - datetime.timedelta(hours=1), received_at__lt=since
-    )
+    recent = Inquiry.objects.received_in_hour_before(since or timezone.now())
     by_client = recent.filter(client_hash=client).count() if client else 0
     return recent.from_email(email).count(), by_client
 
