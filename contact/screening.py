@@ -216,11 +216,6 @@ def canonical(folded):
     return CONTRACTION.sub(lambda match: CONTRACTIONS[match.group(1)], folded)
 
 
-def normalise(text):
-    """The message as screening reads it: folded, spaces collapsed."""
-    return " ".join(fold(text).split())
-
-
 def read_words(text):
     """The message as a list of Words, numbers as `#` and units split from them."""
     words = []
