@@ -23,7 +23,7 @@ from functools import cache
 from itertools import pairwise
 from pathlib import Path
 
-from .screening import read_words
+from .screening import LIGHT_WORDS, read_words
 
 MODEL_PATH = Path(__file__).resolve().parent / "screening_data" / "model.json"
 HASH_BITS = 17
@@ -90,7 +90,7 @@ class ScreeningModel:
     def telling_words(self, text, scaled, head, limit=3):
         """The message's words that pushed this head's score up most, for the inbox."""
         contributions = {}
-        for word in {word.held or word.text for word in read_words(text)}:
+        for word in {word.held or word.text for word in read_words(text)} - LIGHT_WORDS:
             index = feature_index(f"w:{word}")
             if index in scaled:
                 contributions[word] = head.weights[index] * scaled[index]

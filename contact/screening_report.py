@@ -26,6 +26,8 @@ LABELLED_SETS = [
         "training_b.csv",
         "training_c.csv",
         "training_d.csv",
+        "training_e.csv",
+        "training_f.csv",
     ]
 ]
 DEFAULT_PHRASES = DATA_DIR / "default_phrases.txt"

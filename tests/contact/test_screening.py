@@ -246,6 +246,8 @@ PHRASES_ALONE_FLOORS = {
     "training_b": (0.94, 0.94, 0.03),
     "training_c": (0.57, 0.81, 0.04),
     "training_d": (0.77, 0.82, 0.05),
+    "training_e": (0.53, 0.98, 0.03),
+    "training_f": (0.81, 0.81, 0.05),
 }
 
 

@@ -21,6 +21,8 @@ TRAINING_SETS = [
     "training_b.csv",
     "training_c.csv",
     "training_d.csv",
+    "training_e.csv",
+    "training_f.csv",
 ]
 TEST_SET = "test_messages.csv"
 # The model may give at most this share of ordinary questions a notice the phrases did not, on
@@ -39,7 +41,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--output", default=str(MODEL_PATH), help="Where to write it.")
-        parser.add_argument("--strength", type=float, default=8.0, help="Inverse L2 penalty.")
+        parser.add_argument("--strength", type=float, default=24.0, help="Inverse L2 penalty.")
         parser.add_argument(
             "--with-test-set",
             action="store_true",
