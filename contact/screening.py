@@ -634,11 +634,11 @@ class PhraseBook:
                         excused_words.add(position)
         excused_medical |= excused_words
 
-        def counted(kind, excused):
+        def counted(hits, excused):
             """(phrase, place) for each phrase with a match that counts: one with a telling
             word (not "my", "the" or "he") that is not excused."""
             results = []
-            for phrase, _, places in found(kind):
+            for phrase, _, places in hits:
                 for place in places:
                     if any(
                         position not in excused and texts[position] not in LIGHT_WORDS
@@ -650,15 +650,16 @@ class PhraseBook:
 
         # `@medical` in an urgent phrase stands for any words a medical phrase matched, so
         # "took all my @medical" covers every medicine the list names, even a capitalised one.
-        for _, place in counted(ScreeningPhrase.Kind.MEDICAL, excused_medical):
+        medical_hits = found(ScreeningPhrase.Kind.MEDICAL)
+        for _, place in counted(medical_hits, excused_medical):
             present.add(MEDICAL_WORDS)
             for position in place:
                 matched[position] = matched[position] | {MEDICAL_WORDS}
         # A medical word inside a name ("the Cancer Center garage", "Aspirin Way") asks nothing
         # medical; urgent words count even there (crisis wording wins when in doubt).
         names = name_positions(text, texts)
-        medical = counted(ScreeningPhrase.Kind.MEDICAL, excused_medical | names)
-        urgent = counted(ScreeningPhrase.Kind.URGENT, excused_words)
+        medical = counted(medical_hits, excused_medical | names)
+        urgent = counted(found(ScreeningPhrase.Kind.URGENT), excused_words)
 
         urgent_matches = [phrase for phrase, _ in urgent]
         medical_matches = [phrase for phrase, _ in medical]
