@@ -1,3 +1,5 @@
+import csv
+import io
 from array import array
 
 import pytest
@@ -97,3 +99,38 @@ def test_a_broken_model_file_leaves_screening_to_the_phrases(monkeypatch):
     assert book.screen("I want to kill myself").is_urgent
     errors = screening_model_loads(None)
     assert [error.id for error in errors] == ["contact.E001"]
+
+
+def test_training_writes_a_model_that_flags_what_it_learned(tmp_path, monkeypatch):
+    """`manage.py train_screening_model` on a small set: it picks thresholds on held-out folds
+    and writes weights that load and score."""
+    from django.core.management import call_command
+
+    from contact.management.commands import train_screening_model
+    from contact.screening_report import LABELLED_SETS, read_labelled
+
+    rows = read_labelled(LABELLED_SETS[0])
+    small = tmp_path / "small.csv"
+    with open(small, "w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["label", "style", "message"])
+        for label in ("crisis", "emergency", "medical", "ordinary"):
+            writer.writerows(
+                (row.label, row.style, row.message) for row in rows if row.label == label
+            )
+    monkeypatch.setattr(train_screening_model, "training_sets", lambda **kwargs: [small])
+    output = tmp_path / "model.json"
+    out = io.StringIO()
+    call_command("train_screening_model", "--output", str(output), stdout=out)
+    assert "Held-out folds" in out.getvalue()
+    model = load_model(output)
+    assert model.trained_on == len(rows)
+    assert model.score("I want to end my life tonight")[0] > model.score("Where do I park?")[0]
+
+
+def test_the_test_set_is_learned_from_only_when_asked():
+    from contact.management.commands.train_screening_model import training_sets
+    from contact.screening_report import TEST_SET
+
+    assert TEST_SET not in training_sets(with_test_set=False)
+    assert TEST_SET in training_sets(with_test_set=True)

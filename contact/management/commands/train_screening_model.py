@@ -5,30 +5,24 @@ from django.core.management.base import BaseCommand, CommandError
 from contact.screening import PhraseBook
 from contact.screening_model import HASH_SIZE, MODEL_PATH, hashed_counts, save_model, scale
 from contact.screening_report import (
-    DATA_DIR,
     DEFAULT_PHRASES,
+    LABELLED_SETS,
+    TEST_SET,
     URGENT_CLASSES,
     read_labelled,
     read_phrase_file,
 )
 
-# The sets the model learns from. test_messages.csv measures a model trained without it; once
-# measured, the shipped model is trained on it too (--with-test-set), as README says.
-TRAINING_SETS = [
-    "labelled_messages.csv",
-    "holdout_messages.csv",
-    "training_a.csv",
-    "training_b.csv",
-    "training_c.csv",
-    "training_d.csv",
-    "training_e.csv",
-    "training_f.csv",
-]
-TEST_SET = "test_messages.csv"
 # The model may give at most this share of ordinary questions a notice the phrases did not, on
 # messages it did not see while it was trained (five folds).
 MODEL_FALSE_NOTICE_BUDGET = 0.025
 THRESHOLDS = [round(0.05 * step, 2) for step in range(2, 20)]
+
+
+def training_sets(*, with_test_set):
+    """Every labelled set but the test set, which measures a model trained without it; once
+    measured, the shipped model learns from it too (--with-test-set), as the README says."""
+    return [path for path in LABELLED_SETS if path.exists() and (with_test_set or path != TEST_SET)]
 
 
 class Command(BaseCommand):
@@ -45,7 +39,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--with-test-set",
             action="store_true",
-            help=f"Learn from {TEST_SET} too (after it has measured a model trained without it).",
+            help=f"Learn from {TEST_SET.name} too (after it has measured a model trained "
+            "without it).",
         )
 
     def handle(self, *args, output, strength, with_test_set=False, **options):
@@ -57,12 +52,10 @@ class Command(BaseCommand):
         except ImportError as error:
             raise CommandError("Training needs scikit-learn: pip install scikit-learn") from error
 
-        names = [*TRAINING_SETS, TEST_SET] if with_test_set else TRAINING_SETS
         messages = [
             item
-            for name in names
-            if (DATA_DIR / name).exists()
-            for item in read_labelled(DATA_DIR / name)
+            for path in training_sets(with_test_set=with_test_set)
+            for item in read_labelled(path)
         ]
         labels = np.array([item.label for item in messages])
         urgent = np.isin(labels, URGENT_CLASSES).astype(int)
