@@ -16,6 +16,7 @@ from .models import (
     READING_GRADE_TARGET,
     REVIEW_DUE_SOON_DAYS,
     EducationPage,
+    GlossaryTerm,
     Reference,
     ReviewerProfile,
     Topic,
@@ -171,11 +172,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        page = form.instance
-        page.refresh_reading_stats()  # the FAQs are saved only now
-        EducationPage.objects.filter(pk=page.pk).update(
-            reading_grade=page.reading_grade, word_count=page.word_count
-        )
+        services.save_page_derived_fields(form.instance)  # the FAQs are saved only now
 
     @admin.display(description="reading grade", ordering="reading_grade")
     def reading_grade_display(self, obj):
@@ -261,3 +258,24 @@ class TopicAdmin(admin.ModelAdmin):
 class ReviewerProfileAdmin(admin.ModelAdmin):
     list_display = ["display_name", "credentials", "user"]
     autocomplete_fields = ["user"]
+
+
+@admin.register(GlossaryTerm)
+class GlossaryTermAdmin(SimpleHistoryAdmin):
+    list_display = ["term", "meaning", "other_forms"]
+    search_fields = ["term", "other_forms", "meaning"]
+    prepopulated_fields = {"slug": ["term"]}
+    fields = ["term", "other_forms", "meaning", "slug"]
+
+    # Every page shows its glossary words from its own stored HTML: render them all again.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        services.rerender_pages()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        services.rerender_pages()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        services.rerender_pages()

@@ -10,10 +10,10 @@ class EducationConfig(AppConfig):
         from portal.caching import content_changed
         from portal.models import ClinicDetails
 
-        from .models import FAQ, EducationPage, Reference, Topic
+        from .models import FAQ, EducationPage, GlossaryTerm, Reference, Topic
 
         # Anything a patient reads on a cached page: a change starts a new content version.
-        for model in (EducationPage, FAQ, Reference, Topic, ClinicDetails):
+        for model in (EducationPage, FAQ, Reference, Topic, GlossaryTerm, ClinicDetails):
             post_save.connect(content_changed, sender=model, dispatch_uid=f"content-{model}")
             post_delete.connect(content_changed, sender=model, dispatch_uid=f"content-{model}")
         m2m_changed.connect(

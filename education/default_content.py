@@ -48,9 +48,41 @@ def page_fingerprint(page):
     )
 
 
+@dataclass
+class DefaultGlossaryTerm:
+    term: str
+    other_forms: str
+    meaning: str
+
+    def fingerprint(self):
+        return glossary_fingerprint(self)
+
+
+def glossary_fingerprint(term):
+    """A digest of a glossary term as patients read it, to tell whether staff have changed it."""
+    payload = json.dumps([term.term, term.other_forms, term.meaning.strip()])
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def default_glossary(directory=None):
+    path = (directory or CONTENT_DIR) / "glossary.toml"
+    if not path.exists():
+        return []
+    with path.open("rb") as file:
+        data = tomllib.load(file)
+    return [
+        DefaultGlossaryTerm(
+            term=entry["term"],
+            other_forms=", ".join(entry.get("also", [])),
+            meaning=" ".join(entry["meaning"].split()),
+        )
+        for entry in data.get("terms", [])
+    ]
+
+
 def default_pages(directory=None):
     pages = []
-    for path in sorted((directory or CONTENT_DIR).glob("*.toml")):
+    for path in sorted((directory or CONTENT_DIR).glob("[0-9]*.toml")):
         with path.open("rb") as file:
             data = tomllib.load(file)
         pages.append(

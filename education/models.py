@@ -2,6 +2,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ValidationError
 from django.db import connection, models
 from django.db.models import Q
 from django.urls import reverse
@@ -9,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
+from .markup import Glossary, GlossaryEntry, placeholders
 from .rendering import reading_grade, render_markdown, word_count
 
 READING_GRADE_TARGET = 8.0
@@ -65,11 +67,76 @@ class EducationPageQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("topic")
 
+    def next_in_journey(self, page):
+        """The page that follows `page` in the patient journey: topic order, then page order."""
+        topic_order = page.topic.order
+        return (
+            self.filter(
+                Q(topic__order__gt=topic_order)
+                | Q(topic__order=topic_order, order__gt=page.order)
+                | Q(topic__order=topic_order, order=page.order, title__gt=page.title)
+            )
+            .exclude(pk=page.pk)
+            .order_by("topic__order", "order", "title")
+            .only("title", "slug")
+            .first()
+        )
+
     def for_reading(self):
         """A page as patients read it, without the columns only staff and search use: the
         Markdown source, its plain text and the search document are the largest in the row."""
         return self.for_display().defer(
             "body", "body_text", "search_vector", "default_content_fingerprint"
+        )
+
+
+class GlossaryTermQuerySet(models.QuerySet):
+    def as_glossary(self):
+        """The glossary the page renderer uses (one query)."""
+        return Glossary((term.entry() for term in self.order_by("term")), url=reverse("glossary"))
+
+
+class GlossaryTerm(models.Model):
+    """A word patients may not know, with its plain meaning, explained where pages use it."""
+
+    term = models.CharField(
+        max_length=80,
+        unique=True,
+        help_text="As it is written in pages: lower case, or capitals for an abbreviation (IV).",
+    )
+    other_forms = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Other forms used in pages, separated by commas: dissociative, dissociated.",
+    )
+    meaning = models.TextField(
+        max_length=400, help_text="One or two plain sentences, as you would say it to a patient."
+    )
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="The term's address on the glossary page."
+    )
+    # What load_default_content wrote, to tell later whether staff have edited the term.
+    default_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(excluded_fields=["default_content_fingerprint"])
+
+    objects = GlossaryTermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["term"]
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def forms(self):
+        others = [form.strip() for form in self.other_forms.split(",")]
+        return (self.term, *filter(None, others))
+
+    def entry(self):
+        return GlossaryEntry(
+            term=self.term, meaning=self.meaning, anchor=self.slug, forms=self.forms
         )
 
 
@@ -128,6 +195,10 @@ class EducationPage(models.Model):
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")
     headings = models.JSONField(editable=False, default=list)
+    # The source numbers the body cites ([^n]), and the glossary words the page explains
+    # (term, meaning, anchor), so the page shows both without another query.
+    citations = models.JSONField(editable=False, default=list)
+    glossary_words = models.JSONField(editable=False, default=list)
     reading_grade = models.FloatField(editable=False, default=0)
     word_count = models.PositiveIntegerField(editable=False, default=0)
     # PostgreSQL only (empty elsewhere): the weighted full-text document search reads through a
@@ -145,6 +216,8 @@ class EducationPage(models.Model):
             "body_html",
             "body_text",
             "headings",
+            "citations",
+            "glossary_words",
             "default_content_fingerprint",
             "search_vector",
         ]
@@ -175,21 +248,32 @@ class EducationPage(models.Model):
     def get_absolute_url(self):
         return reverse("education:page", args=[self.slug])
 
-    def render(self):
-        rendered = render_markdown(self.body)
+    def clean(self):
+        if self.status == self.Status.PUBLISHED:
+            left = placeholders(f"{self.title}\n{self.summary}\n{self.body}")
+            if left:
+                raise ValidationError(unfilled_message(left))
+
+    def render(self, glossary=None):
+        glossary = glossary or GlossaryTerm.objects.as_glossary()
+        rendered = render_markdown(self.body, glossary=glossary)
         self.body_html = rendered.html
         self.body_text = rendered.text
         self.headings = rendered.headings
-        self.refresh_reading_stats()
+        self.citations = rendered.citations
+        self.refresh_reading_stats(glossary)
 
-    def refresh_reading_stats(self):
-        """Reading grade and word count over everything a patient reads: body and FAQs."""
+    def refresh_reading_stats(self, glossary=None):
+        """What depends on the body and the FAQs together (the FAQs are saved after the page):
+        the reading grade and word count, and the glossary words the page explains."""
         faq_texts = []
         if self.pk:
             faq_texts = [f"{faq.question}\n{faq.answer_text}" for faq in self.faqs.all()]
         text = "\n".join([self.body_text, *faq_texts])
         self.reading_grade = reading_grade(text)
         self.word_count = word_count(text)
+        glossary = glossary or GlossaryTerm.objects.as_glossary()
+        self.glossary_words = words_explained(glossary, text)
 
     @property
     def safe_body_html(self):
@@ -213,6 +297,22 @@ class EducationPage(models.Model):
         return bool(self.last_reviewed_on and self.reviewer_name)
 
 
+def unfilled_message(left):
+    return (
+        "Fill in the placeholders before publishing: "
+        + "; ".join(f"[[{note}]]" for note in left)
+        + "."
+    )
+
+
+def words_explained(glossary, text):
+    """The glossary words a page's text uses, in the order it first uses them."""
+    return [
+        {"term": entry.term, "meaning": entry.meaning, "anchor": entry.anchor}
+        for entry in glossary.entries_used(text)
+    ]
+
+
 class FAQ(models.Model):
     page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="faqs")
     question = models.CharField(max_length=200)
@@ -232,7 +332,7 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
-        rendered = render_markdown(self.answer)
+        rendered = render_markdown(self.answer, anchors=False)
         self.answer_html = rendered.html
         self.answer_text = rendered.text
         super().save(*args, **kwargs)

@@ -16,6 +16,8 @@ import textstat
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 
+from .markup import RULE_ICONS, PatientPageExtension, RenderState
+
 # The three care-card levels of the NHS design system, as Markdown admonitions:
 #   !!! info "Title"   !!! contact "Title"   !!! urgent "Title"
 CARE_CARD_KINDS = {
@@ -25,15 +27,19 @@ CARE_CARD_KINDS = {
 }
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "h2", "h3", "h4",
-    "hr", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
-    "tr", "ul",
+    "a", "abbr", "blockquote", "br", "button", "code", "dd", "div", "dl", "dt", "em", "h2",
+    "h3", "h4", "hr", "label", "li", "mark", "ol", "p", "pre", "span", "strong", "sup",
+    "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
+# Attributes beyond the plain-Markdown ones exist only for the markup made in markup.py and
+# ScrollableTableProcessor, and _attribute_filter lets through only the values those make.
 ALLOWED_ATTRIBUTES = {
-    "a": {"href", "title"},
-    # Only what ScrollableTableProcessor sets, with the values _attribute_filter lets through.
+    "a": {"href", "title", "id"},
     "div": {"role", "tabindex", "aria-label"},
     "abbr": {"title"},
+    "button": {"type", "popovertarget"},
+    "label": {"for"},
+    "span": {"id", "popover", "role", "aria-label"},
     "h2": {"id"},
     "h3": {"id"},
     "h4": {"id"},
@@ -42,9 +48,30 @@ ALLOWED_ATTRIBUTES = {
     "ol": {"start"},
 }
 ALLOWED_CLASSES = {
+    "button": {"glossary-term"},
     "div": {"care-card", "table-scroll", *(f"care-card--{kind}" for kind in CARE_CARD_KINDS)},
+    "mark": {"placeholder"},
     "p": {"care-card__title"},
-    "span": {"visually-hidden"},
+    "span": {
+        "visually-hidden",
+        "checklist__box",
+        "glossary-tip",
+        "rule-icon",
+        *(f"rule-icon--{name}" for name in RULE_ICONS),
+    },
+    "sup": {"citation"},
+    "ul": {"checklist"},
+}
+ALLOWED_VALUES = {
+    ("div", "role"): re.compile(r"region"),
+    ("div", "tabindex"): re.compile(r"0"),
+    ("a", "id"): re.compile(r"cite-\d+(-\d+)?"),
+    ("button", "type"): re.compile(r"button"),
+    ("button", "popovertarget"): re.compile(r"term-[\w-]+"),
+    ("label", "for"): re.compile(r"check-\w+"),
+    ("span", "id"): re.compile(r"(term|check)-[\w-]+"),
+    ("span", "popover"): re.compile(r"auto"),
+    ("span", "role"): re.compile(r"img"),
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto", "tel"}
 
@@ -107,14 +134,18 @@ class RenderedMarkdown:
     html: str
     text: str
     headings: list[dict] = field(default_factory=list)
+    # Source numbers cited with [^n], in order, each once; glossary anchors explained in place.
+    citations: list[int] = field(default_factory=list)
+    explained: list[str] = field(default_factory=list)
 
 
-def _markdown():
+def _markdown(state):
     return markdown.Markdown(
         extensions=[
             "admonition",
             "tables",
             "sane_lists",
+            PatientPageExtension(state),
             CareCardExtension(),
             "toc",
         ],
@@ -129,10 +160,9 @@ def _slugify_heading(value, separator):
 
 
 def _attribute_filter(tag, attribute, value):
-    """Keep a div's role and tabindex only with the values a table's scroll box uses."""
-    if tag == "div" and (attribute, value) in {("role", "region"), ("tabindex", "0")}:
-        return value
-    if tag == "div" and attribute in {"role", "tabindex"}:
+    """Keep the attributes our own markup sets only with the values it sets."""
+    allowed = ALLOWED_VALUES.get((tag, attribute))
+    if allowed is not None and not allowed.fullmatch(value):
         return None
     return value
 
@@ -150,21 +180,44 @@ def sanitise_html(html):
     )
 
 
+CHECKBOX_STAND_IN = re.compile(r'<span class="checklist__box" id="(check-\w+)"></span>')
+
+
+def _tick_boxes(html):
+    """Turn the checklist stand-ins into tick boxes (after sanitising: see ChecklistProcessor)."""
+    return CHECKBOX_STAND_IN.sub(r'<input type="checkbox" class="checklist__box" id="\1">', html)
+
+
 def html_to_text(html):
-    """Plain text of sanitised HTML: for search, word counts and reading grade."""
+    """Plain text of sanitised HTML: for search, word counts and reading grade.
+
+    Without the glossary meanings (read only when asked for) and citation numbers.
+    """
+    html = re.sub(r'<span class="glossary-tip".*?</span>|<sup class="citation">.*?</sup>', "", html)
     text = nh3.clean(re.sub(r"</(p|li|h\d|td|th|div)>", r"</\1>\n", html), tags=set())
     text = html_lib.unescape(text)
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
 
-def render_markdown(source):
-    """Render staff-written Markdown to sanitised HTML, plain text and the h2 headings."""
-    md = _markdown()
-    html = sanitise_html(md.convert(source or ""))
+def render_markdown(source, *, glossary=None, anchors=True):
+    """Render staff-written Markdown to sanitised HTML, plain text and the h2 headings.
+
+    `glossary` (markup.Glossary) explains the first use of each of its terms; `anchors=False`
+    leaves ids off citations, for text shown beside a page's body (FAQ answers).
+    """
+    state = RenderState(glossary=glossary, anchors=anchors)
+    md = _markdown(state)
+    html = _tick_boxes(sanitise_html(md.convert(source or "")))
     headings = [
         {"id": token["id"], "title": html_lib.unescape(token["name"])} for token in md.toc_tokens
     ]
-    return RenderedMarkdown(html=html, text=html_to_text(html), headings=headings)
+    return RenderedMarkdown(
+        html=html,
+        text=html_to_text(html),
+        headings=headings,
+        citations=list(dict.fromkeys(state.citations)),
+        explained=state.explained,
+    )
 
 
 def reading_grade(text):

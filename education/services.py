@@ -9,7 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import REVIEW_INTERVAL_DAYS, EducationPage, ReviewerProfile
+from .markup import placeholders
+from .models import (
+    REVIEW_INTERVAL_DAYS,
+    EducationPage,
+    GlossaryTerm,
+    ReviewerProfile,
+    unfilled_message,
+)
 
 PUBLISH_PERMISSION = "education.publish_educationpage"
 REVIEW_PERMISSION = "education.review_educationpage"
@@ -52,6 +59,9 @@ def page_publish(*, page, user):
     check_status_change(
         user=user, old_status=page.status, new_status=EducationPage.Status.PUBLISHED
     )
+    left = placeholders("\n".join(faq.answer for faq in page.faqs.all()))
+    if left:
+        raise ValidationError(unfilled_message(left))
     page.status = EducationPage.Status.PUBLISHED
     page.published_at = page.published_at or timezone.now()
     return _save(page, user)
@@ -82,3 +92,37 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
     page.last_reviewed_on = reviewed_on
     page.next_review_due = reviewed_on + datetime.timedelta(days=REVIEW_INTERVAL_DAYS)
     return _save(page, user)
+
+
+def save_page_derived_fields(page, glossary=None):
+    """Store what is worked out from a page's body and FAQs together, after its FAQs are saved.
+
+    An update, not a save: it changes no text, so it adds no history entry.
+    """
+    page.refresh_reading_stats(glossary)
+    EducationPage.objects.filter(pk=page.pk).update(
+        reading_grade=page.reading_grade,
+        word_count=page.word_count,
+        glossary_words=page.glossary_words,
+    )
+
+
+def rerender_pages():
+    """Render every page again, after a glossary change: each page explains the new words.
+
+    Updates, not saves: the text staff wrote is unchanged, so no history entry and no
+    "edited by staff" for load_default_content.
+    """
+    glossary = GlossaryTerm.objects.as_glossary()
+    pages = EducationPage.objects.prefetch_related("faqs").only("pk", "body")
+    for page in pages.iterator(chunk_size=200):
+        page.render(glossary)
+        EducationPage.objects.filter(pk=page.pk).update(
+            body_html=page.body_html,
+            body_text=page.body_text,
+            headings=page.headings,
+            citations=page.citations,
+            reading_grade=page.reading_grade,
+            word_count=page.word_count,
+            glossary_words=page.glossary_words,
+        )

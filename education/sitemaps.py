@@ -28,7 +28,7 @@ class FixedPagesSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return ["home", "location", "contact:form"]
+        return ["home", "location", "glossary", "contact:form"]
 
     def location(self, name):
         return reverse(name)

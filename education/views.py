@@ -10,7 +10,7 @@ from portal.caching import cached_public_page
 from portal.models import ClinicDetails
 
 from . import seo
-from .models import EducationPage, Topic
+from .models import EducationPage, GlossaryTerm, Topic
 from .search import clean_query, search_pages
 
 RELATED_PAGES = 5
@@ -61,6 +61,7 @@ def page_context(page, *, related, request=None):
         "faqs": faqs,
         "references": list(page.references.all()),
         "related_pages": list(related),
+        "next_page": EducationPage.objects.published().next_in_journey(page),
         "breadcrumbs": [home, topic],
     }
     if request is not None:
@@ -97,6 +98,12 @@ def topic_detail(request, slug):
     topic = get_object_or_404(Topic, slug=slug)
     pages = EducationPage.objects.published().filter(topic=topic).order_by("order", "title")
     return render(request, "education/topic_detail.html", {"topic": topic, "pages": pages})
+
+
+@cached_public_page
+def glossary(request):
+    terms = GlossaryTerm.objects.only("term", "meaning", "slug")
+    return render(request, "education/glossary.html", {"terms": terms})
 
 
 def search(request):

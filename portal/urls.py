@@ -4,7 +4,7 @@ from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from education.sitemaps import SITEMAPS
-from education.views import RobotsView, search
+from education.views import RobotsView, glossary, search
 
 from . import views
 from .caching import cached_public_page
@@ -22,6 +22,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),
+    path("glossary/", glossary, name="glossary"),
     path("contact/", include("contact.urls")),
     path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("robots.txt", RobotsView.as_view(), name="robots"),

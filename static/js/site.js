@@ -51,3 +51,27 @@
     update();
   });
 })();
+
+(function () {
+  "use strict";
+  // Checklists keep their ticks in this browser only (localStorage), per page and per line:
+  // nothing is sent to the clinic. Without storage (private mode) the boxes still tick.
+  var store;
+  try {
+    store = window.localStorage;
+    store.getItem("checklist");
+  } catch (error) {
+    return;
+  }
+  var prefix = "checklist:" + window.location.pathname + ":";
+  document.querySelectorAll(".checklist__box").forEach(function (box) {
+    var key = prefix + box.id;
+    box.checked = store.getItem(key) === "1";
+    box.addEventListener("change", function () {
+      try {
+        if (box.checked) store.setItem(key, "1");
+        else store.removeItem(key);
+      } catch (error) { /* storage full or refused: the tick still shows */ }
+    });
+  });
+})();

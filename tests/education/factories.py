@@ -2,7 +2,14 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from education.models import FAQ, EducationPage, Reference, ReviewerProfile, Topic
+from education.models import (
+    FAQ,
+    EducationPage,
+    GlossaryTerm,
+    Reference,
+    ReviewerProfile,
+    Topic,
+)
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -66,3 +73,14 @@ def reviewer(username="reviewer", *, with_profile=True):
             user=user, display_name="Dr. Ada Example", credentials="MD, psychiatrist"
         )
     return user
+
+
+class GlossaryTermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GlossaryTerm
+        django_get_or_create = ["term"]
+
+    term = "dissociation"
+    slug = factory.LazyAttribute(lambda term: term.term.lower().replace(" ", "-"))
+    other_forms = "dissociative"
+    meaning = "Feeling detached from your body or what is around you."

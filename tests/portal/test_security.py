@@ -510,6 +510,7 @@ PUBLIC_URL_SAMPLES = {
         lambda: reverse("search") + "?q=driving",
         lambda: reverse("search") + "?q=%21%21",
     ],
+    "glossary": [lambda: reverse("glossary")],
     "sitemap": [lambda: reverse("sitemap")],
     "robots": [lambda: reverse("robots")],
     "contact:form": [lambda: reverse("contact:form")],

@@ -3,9 +3,17 @@ import datetime
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from education.default_content import default_pages, page_fingerprint
-from education.models import EducationPage, Topic
+from education import services
+from education.default_content import (
+    default_glossary,
+    default_pages,
+    glossary_fingerprint,
+    page_fingerprint,
+)
+from education.markup import placeholders
+from education.models import EducationPage, GlossaryTerm, Topic
 from portal.models import ClinicDetails
 
 # Default pages were written by the portal's developers, not signed off by a clinician: they
@@ -25,11 +33,20 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Say what would change, change nothing."
         )
 
-    def handle(self, *args, dry_run, **options):
+    def handle(self, *args, dry_run, verbosity, **options):
+        self.verbosity = verbosity
         with transaction.atomic():
             self.load_clinic_details(dry_run)
+            glossary_changed = False
+            for default in default_glossary():
+                outcome = self.load_glossary_term(default, dry_run)
+                glossary_changed |= outcome in {"created", "updated to the new default text"}
+                if self.verbosity > 1 or outcome != "up to date":
+                    self.stdout.write(f"Glossary, {default.term}: {outcome}")
             for default in default_pages():
                 self.stdout.write(f"{default.slug}: {self.load_page(default, dry_run)}")
+            if glossary_changed and not dry_run:
+                services.rerender_pages()  # every page explains the new words
             if dry_run:
                 transaction.set_rollback(True)
 
@@ -49,16 +66,22 @@ class Command(BaseCommand):
         ):
             return "left out (deleted by staff)"
         if page is None:
+            # A page with "[[Fill in: ...]]" notes (prices, names) waits as a draft for staff.
+            to_fill = placeholders(
+                "\n".join([default.body, *(faq["answer"] for faq in default.faqs)])
+            )
             if not dry_run:
                 page = EducationPage(
                     slug=default.slug,
-                    status=EducationPage.Status.PUBLISHED,
-                    published_at=timezone.now(),
+                    status=EducationPage.Status.DRAFT
+                    if to_fill
+                    else EducationPage.Status.PUBLISHED,
+                    published_at=None if to_fill else timezone.now(),
                     next_review_due=timezone.localdate()
                     + datetime.timedelta(days=FIRST_REVIEW_DUE_DAYS),
                 )
                 self.write_page(page, default)
-            return "created"
+            return "created as a draft: fill in its placeholders" if to_fill else "created"
         if page.default_content_fingerprint != page_fingerprint(page):
             return "left as it is (edited by staff)"
         if page.default_content_fingerprint == default.fingerprint():
@@ -83,10 +106,35 @@ class Command(BaseCommand):
             page.references.create(
                 order=order, citation=reference["citation"], url=reference["url"]
             )
-        page.refresh_reading_stats()
-        page.default_content_fingerprint = page_fingerprint(page)
+        services.save_page_derived_fields(page)
         EducationPage.objects.filter(pk=page.pk).update(
-            reading_grade=page.reading_grade,
-            word_count=page.word_count,
-            default_content_fingerprint=page.default_content_fingerprint,
+            default_content_fingerprint=page_fingerprint(page)
         )
+
+    def load_glossary_term(self, default, dry_run):
+        term = GlossaryTerm.objects.filter(term=default.term).first()
+        if term is None:
+            if GlossaryTerm.history.filter(term=default.term, history_type="-").exists():
+                return "left out (deleted by staff)"
+            term = GlossaryTerm(term=default.term, slug=self.free_slug(default.term))
+        elif term.default_content_fingerprint != glossary_fingerprint(term):
+            return "left as it is (edited by staff)"
+        elif term.default_content_fingerprint == default.fingerprint():
+            return "up to date"
+        outcome = "created" if term.pk is None else "updated to the new default text"
+        if not dry_run:
+            term.other_forms = default.other_forms
+            term.meaning = default.meaning
+            term.default_content_fingerprint = default.fingerprint()
+            term._change_reason = "Loaded from the default content"
+            term.save()
+        return outcome
+
+    @staticmethod
+    def free_slug(term):
+        base = slugify(term)[:70] or "term"
+        slug, number = base, 1
+        while GlossaryTerm.objects.filter(slug=slug).exists():
+            number += 1
+            slug = f"{base}-{number}"
+        return slug

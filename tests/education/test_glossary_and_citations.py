@@ -1,0 +1,149 @@
+"""Glossary terms, citations, placeholders and the next step, as staff and patients meet them."""
+
+import re
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+from django.urls import reverse
+
+from education import default_content, services
+from education.models import EducationPage, GlossaryTerm
+
+from .factories import (
+    EducationPageFactory,
+    FAQFactory,
+    GlossaryTermFactory,
+    ReferenceFactory,
+    TopicFactory,
+    reviewer,
+)
+from .test_admin import change_url, form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_page_explains_its_glossary_words_in_place_and_lists_them(client):
+    GlossaryTermFactory(term="dissociation", slug="dissociation")
+    page = EducationPageFactory(body="Some people feel dissociation. Dissociation fades.")
+    FAQFactory(page=page, answer="Dissociation is normal.")
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert html.count('class="glossary-term"') == 1
+    assert 'popovertarget="term-dissociation"' in html
+    words = re.search(r'<section class="page-glossary".*?</section>', html, re.S).group(0)
+    assert "<dt>Dissociation</dt><dd>Feeling detached" in words
+    assert f'href="{reverse("glossary")}"' in words
+
+
+def test_words_only_the_faqs_use_are_listed_too():
+    GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
+    page = EducationPageFactory(body="Nothing special here.")
+    FAQFactory(page=page, answer="Compared with a placebo.")
+    services.save_page_derived_fields(page)
+    page.refresh_from_db()
+    assert [word["term"] for word in page.glossary_words] == ["placebo"]
+
+
+def test_the_glossary_page_lists_every_term_with_an_anchor(client):
+    GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
+    GlossaryTermFactory(term="IV", slug="iv", other_forms="", meaning="A drip into a vein.")
+    html = client.get(reverse("glossary")).content.decode()
+    assert html.index('id="iv"') < html.index('id="placebo"')
+    assert "<dt>Placebo</dt>" in html and "<dd>A drip into a vein.</dd>" in html
+
+
+def test_a_glossary_edit_in_the_admin_reaches_every_page_at_once(
+    client, django_capture_on_commit_callbacks
+):
+    page = EducationPageFactory(body="Compared with a placebo.")
+    assert "glossary-term" not in client.get(page.get_absolute_url()).content.decode()
+    client.force_login(reviewer())
+    with django_capture_on_commit_callbacks(execute=True):  # the cached page is let go
+        response = client.post(
+            reverse("admin:education_glossaryterm_add"),
+            {
+                "term": "placebo",
+                "other_forms": "",
+                "meaning": "A dummy treatment.",
+                "slug": "placebo",
+            },
+        )
+    assert response.status_code == 302
+    client.logout()
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert 'popovertarget="term-placebo"' in html and "A dummy treatment." in html
+    assert page.history.count() == 1  # the text staff wrote did not change
+
+
+def test_sources_link_back_to_where_the_body_cites_them(client):
+    page = EducationPageFactory(body="A claim.[^2]")
+    ReferenceFactory(page=page, order=1)
+    ReferenceFactory(page=page, order=2)
+    html = client.get(page.get_absolute_url()).content.decode()
+    assert '<a href="#source-2" id="cite-2"' in html
+    assert '<li id="source-1">' in html and '<li id="source-2">' in html
+    assert html.count('class="citation-back') == 1 and 'href="#cite-2"' in html
+
+
+def test_each_page_ends_with_the_next_step_of_the_journey(client):
+    first = EducationPageFactory(topic=TopicFactory(slug="before", order=2), order=1, title="B")
+    second = EducationPageFactory(topic=first.topic, order=2, title="A")
+    later_topic = EducationPageFactory(topic=TopicFactory(slug="after", order=4), order=1)
+    EducationPageFactory(topic=first.topic, order=3, status=EducationPage.Status.DRAFT)
+
+    def next_link(page):
+        html = client.get(page.get_absolute_url()).content.decode()
+        nav = re.search(
+            r'<nav class="next-step[^"]*" aria-label="Next step">(.*?)</nav>', html, re.S
+        )
+        return re.search(r'href="([^"]+)"', nav.group(1)).group(1)
+
+    assert next_link(first) == second.get_absolute_url()
+    assert next_link(second) == later_topic.get_absolute_url()  # drafts are skipped
+    assert next_link(later_topic) == reverse("contact:form")
+
+
+def test_a_page_with_placeholders_cannot_be_published_by_any_path(client):
+    page = EducationPageFactory(
+        status=EducationPage.Status.IN_REVIEW, body="Price: [[Fill in: price of one infusion]]."
+    )
+    user = reviewer()
+    with pytest.raises(ValidationError, match=r"\[\[Fill in: price of one infusion\]\]"):
+        services.page_publish(page=page, user=user)
+    client.force_login(user)
+    response = client.post(change_url(page), form_data(page, status="published"))
+    assert response.status_code == 200
+    assert "Fill in the placeholders before publishing" in response.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+    faq_page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    FAQFactory(page=faq_page, answer="It costs [[Fill in: price]].")
+    with pytest.raises(ValidationError):
+        services.page_publish(page=faq_page, user=user)
+
+
+def test_load_default_content_keeps_staff_edits_to_glossary_terms(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    content.mkdir()
+    glossary = content / "glossary.toml"
+    glossary.write_text(
+        '[[terms]]\nterm = "placebo"\nmeaning = "A dummy."\n\n'
+        '[[terms]]\nterm = "IV"\nalso = ["IVs"]\nmeaning = "A drip into a vein."\n'
+    )
+    monkeypatch.setattr(default_content, "CONTENT_DIR", content)
+    call_command("load_default_content", verbosity=0)
+    assert GlossaryTerm.objects.get(term="IV").other_forms == "IVs"
+
+    edited = GlossaryTerm.objects.get(term="placebo")
+    edited.meaning = "Our own words."
+    edited.save()
+    GlossaryTerm.objects.get(term="IV").delete()
+    glossary.write_text(
+        glossary.read_text().replace("A dummy.", "New default.")
+        + ('\n[[terms]]\nterm = "mania"\nmeaning = "Very high mood."\n')
+    )
+    call_command("load_default_content", verbosity=0)
+    assert GlossaryTerm.objects.get(term="placebo").meaning == "Our own words."
+    assert not GlossaryTerm.objects.filter(term="IV").exists()  # deleted by staff stays deleted
+    assert GlossaryTerm.objects.get(term="mania").meaning == "Very high mood."
