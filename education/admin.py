@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
@@ -57,6 +58,21 @@ class FAQInline(admin.StackedInline):
 
 
 class ReferenceInline(admin.TabularInline):
+    """Sources in a table. The table's column headers are not labels, so each box, the
+    delete box included, names its column for screen readers (axe's "label" rule)."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    label = "Delete this source" if name == "DELETE" else capfirst(field.label)
+                    field.widget.attrs.setdefault("aria-label", label)
+
+        return LabelledFormSet
+
     model = Reference
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
@@ -95,7 +111,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                 ]
             },
         ),
-        ("Plain language", {"fields": ["reading_grade_display", "word_count"]}),
+        ("Plain language", {"fields": ["reading_grade_display", "word_count", "sources_check"]}),
     ]
     history_list_display = ["status"]
     object_history_template = "admin/education/educationpage/object_history.html"
@@ -120,6 +136,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             "last_reviewed_on",
             "reading_grade_display",
             "word_count",
+            "sources_check",
         ]
         if not services.can_review(request.user):
             readonly.append("next_review_due")
@@ -184,6 +201,13 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                 READING_GRADE_TARGET,
             )
         return obj.reading_grade
+
+    @admin.display(description="sources")
+    def sources_check(self, obj):
+        problems = obj.source_problems() if obj.pk else []
+        if not problems:
+            return "Every source is cited, and every citation has a source."
+        return format_html('<strong class="errornote">{}</strong>', " ".join(problems))
 
     @admin.display(description="review")
     def review_display(self, obj):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
-from .markup import Glossary, GlossaryEntry, placeholders
+from .markup import Glossary, GlossaryEntry, cited_numbers, placeholders
 from .rendering import reading_grade, render_markdown, word_count
 
 READING_GRADE_TARGET = 8.0
@@ -274,6 +274,20 @@ class EducationPage(models.Model):
         self.word_count = word_count(text)
         glossary = glossary or GlossaryTerm.objects.as_glossary()
         self.glossary_words = words_explained(glossary, text)
+
+    def source_problems(self):
+        """What is wrong between the page's [^n] citations and its list of sources, in words."""
+        cited = set(self.citations) | {
+            number for faq in self.faqs.all() for number in cited_numbers(faq.answer)
+        }
+        count = self.references.count()
+        problems = [f"[^{n}] has no source {n} in the list." for n in sorted(cited) if n > count]
+        problems += [
+            f"Source {n} is never cited: add [^{n}] after the claim it supports, or remove it."
+            for n in range(1, count + 1)
+            if n not in cited
+        ]
+        return problems
 
     @property
     def safe_body_html(self):

@@ -161,6 +161,7 @@ def migrated_data(transactional_db):
     loader = MigrationExecutor(connection).loader
     for app_label, name, function in [
         ("education", "0002_topics_and_roles", "create_topics_and_roles"),
+        ("education", "0007_glossary_permissions", "give_glossary_permissions"),
         ("contact", "0002_topics_screening_and_front_desk", "create_defaults"),
         ("contact", "0004_screening_examples_and_exceptions", "load_new_defaults"),
     ]:

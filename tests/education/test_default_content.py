@@ -1,11 +1,15 @@
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
 from education import default_content
-from education.default_content import default_pages
-from education.models import READING_GRADE_TARGET, EducationPage
+from education.content_checks import long_sentences, shared_runs
+from education.default_content import default_glossary, default_pages
+from education.markup import Glossary, GlossaryEntry, cited_numbers, placeholders
+from education.models import READING_GRADE_TARGET, EducationPage, GlossaryTerm
 from education.rendering import reading_grade, render_markdown
 
 REQUIRED_SLUGS = {
@@ -64,7 +68,8 @@ def test_after_your_infusion_covers_the_precautions(loaded):
 
 def test_default_pages_are_published_without_an_invented_reviewer(loaded):
     for page in loaded:
-        assert page.is_published
+        has_placeholders = bool(placeholders(page.body))
+        assert page.is_published != has_placeholders, page.slug
         assert page.reviewed_by is None and page.reviewer_name == ""
         assert page.last_reviewed_on is None
         assert page.next_review_due is not None
@@ -114,3 +119,121 @@ def test_a_default_page_staff_deleted_stays_deleted(loaded):
     call_command("load_default_content", verbosity=0)
     assert not EducationPage.objects.filter(slug="how-does-ketamine-work").exists()
     assert EducationPage.objects.filter(slug="after-your-infusion").exists()
+
+
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+
+def page_text(page):
+    return "\n".join(
+        [page.title, page.summary, render_markdown(page.body).text]
+        + [f"{faq['question']}\n{render_markdown(faq['answer']).text}" for faq in page.faqs]
+    )
+
+
+@pytest.mark.parametrize("page", default_pages(), ids=lambda page: page.slug)
+def test_no_sentence_is_over_25_words(page):
+    assert long_sentences(page_text(page)) == []
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the source articles are not on this machine")
+@pytest.mark.parametrize("page", default_pages(), ids=lambda page: page.slug)
+def test_no_run_of_ten_words_is_copied_from_the_source_articles(page):
+    seeds = "\n".join(path.read_text() for path in sorted(SEEDS.glob("*.txt")))
+    assert shared_runs(page_text(page), seeds) == set()
+
+
+def test_the_copy_check_finds_a_copied_run():
+    source = "one two three four five six seven eight nine ten eleven"
+    assert shared_runs("x one two three four five six seven eight nine ten", source) == {
+        "one two three four five six seven eight nine ten"
+    }
+    assert shared_runs("one two three four five six seven eight nine", source) == set()
+
+
+def test_the_sentence_check_finds_a_long_sentence():
+    long = " ".join(["word"] * 26) + "."
+    assert long_sentences(f"Short one. {long}\nAnother short one.") == [long]
+    assert long_sentences("- a list item\n- another item") == []
+
+
+@pytest.mark.parametrize("page", default_pages(), ids=lambda page: page.slug)
+def test_every_source_is_cited_and_every_citation_has_a_source(page):
+    cited = set(cited_numbers("\n".join([page.body, *(faq["answer"] for faq in page.faqs)])))
+    assert cited == set(range(1, len(page.references) + 1))
+
+
+@pytest.mark.parametrize("page", default_pages(), ids=lambda page: page.slug)
+def test_warning_signs_sit_inside_the_urgent_card(page):
+    html = render_markdown(page.body).html
+    cards = re.findall(r'<div class="care-card care-card--urgent">(.*?)</div>', html, re.S)
+    outside = re.sub(r'<div class="care-card care-card--urgent">.*?</div>', "", html, flags=re.S)
+    assert "chest pain" not in outside.lower(), "warning signs belong inside the urgent card"
+    if "chest pain" in html.lower():
+        assert any("chest pain" in card.lower() and "911" in card for card in cards)
+    for card in cards:
+        assert URGENT_WORDS in card
+
+
+MEDICAL_TERMS = [
+    line.strip()
+    for line in (Path(__file__).parent / "medical_terms.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+]
+
+
+def test_the_default_glossary_explains_every_medical_term_we_keep_a_list_of():
+    glossary = Glossary(
+        GlossaryEntry(
+            term.term, term.meaning, term.term, (term.term, *term.other_forms.split(", "))
+        )
+        for term in default_glossary()
+    )
+    unexplained = [term for term in MEDICAL_TERMS if not glossary.entries_used(term)]
+    assert unexplained == []
+
+
+def test_every_medical_term_a_page_uses_is_explained_on_that_page(loaded):
+    for page in loaded:
+        text = "\n".join([page.body_text, *(faq.answer_text for faq in page.faqs.all())])
+        explained = {word["term"] for word in page.glossary_words}
+        glossary = Glossary(
+            GlossaryEntry(w["term"], w["meaning"], w["anchor"], (w["term"],))
+            for w in page.glossary_words
+        )
+        for term in MEDICAL_TERMS:
+            if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", text, re.I):
+                found = GlossaryTerm.objects.as_glossary().entries_used(term)
+                assert found and found[0].term in explained, (page.slug, term)
+        assert glossary.entries  # every default page explains some words
+
+
+def test_glossary_meanings_are_plain_short_and_our_own():
+    terms = default_glossary()
+    assert len(terms) >= 40
+    seeds = (
+        "\n".join(path.read_text() for path in sorted(SEEDS.glob("*.txt")))
+        if SEEDS.is_dir()
+        else ""
+    )
+    for term in terms:
+        assert long_sentences(term.meaning) == [], term.term
+        assert shared_runs(term.meaning, seeds) == set(), term.term
+    text = "\n".join(term.meaning for term in terms)
+    assert reading_grade(text) <= READING_GRADE_TARGET
+
+
+def test_loaded_pages_explain_glossary_words_in_place(loaded):
+    page = loaded.get(slug="what-is-iv-ketamine-infusion-therapy")
+    assert 'class="glossary-term"' in page.body_html
+    assert page.glossary_words
+
+
+def test_pages_that_need_clinic_details_load_as_drafts_with_their_placeholders(loaded):
+    drafts = loaded.filter(status=EducationPage.Status.DRAFT)
+    assert {page.slug for page in drafts} >= {
+        "costs-insurance-and-payment",
+        "our-team-and-safety-standards",
+    }
+    for page in drafts:
+        assert placeholders(page.body), page.slug

@@ -147,3 +147,18 @@ def test_load_default_content_keeps_staff_edits_to_glossary_terms(tmp_path, monk
     assert GlossaryTerm.objects.get(term="placebo").meaning == "Our own words."
     assert not GlossaryTerm.objects.filter(term="IV").exists()  # deleted by staff stays deleted
     assert GlossaryTerm.objects.get(term="mania").meaning == "Very high mood."
+
+
+def test_the_admin_says_which_sources_are_not_cited_and_which_citations_have_no_source(client):
+    page = EducationPageFactory(body="A claim.[^1] Another.[^3]")
+    ReferenceFactory(page=page, order=1)
+    ReferenceFactory(page=page, order=2)
+    FAQFactory(page=page, answer="Cited in an answer.[^2]")
+    client.force_login(reviewer())
+    html = client.get(change_url(page)).content.decode()
+    assert "[^3] has no source 3 in the list." in html
+    assert "is never cited" not in html
+
+    page.faqs.all().delete()
+    html = client.get(change_url(page)).content.decode()
+    assert "Source 2 is never cited" in html
