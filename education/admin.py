@@ -22,7 +22,7 @@ from .models import (
     ReviewerProfile,
     Topic,
 )
-from .views import page_context
+from .presenters import page_context
 
 
 class ReviewStatusFilter(admin.SimpleListFilter):

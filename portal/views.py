@@ -9,7 +9,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from education.views import journey
+from education.models import Topic
 
 from .models import ClinicDetails
 
@@ -20,7 +20,7 @@ class HomeView(TemplateView):
     template_name = "portal/home.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(journey=journey(), **kwargs)
+        return super().get_context_data(journey=Topic.objects.journey(), **kwargs)
 
 
 class LocationView(TemplateView):
