@@ -50,9 +50,10 @@ test-postgres: $(STAMP) $(NODE_STAMP) ## Run the suite against the PostgreSQL se
 test-browser: $(STAMP) $(NODE_STAMP) ## Run only the browser tests (Chromium: journeys, CSP, axe, reflow, HTML validity)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
-lint: $(STAMP) ## ruff (lint and format check)
+lint: $(STAMP) ## ruff (lint and format check) and the import layers (lint-imports)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## Fix what ruff can fix and format the code
 	$(BIN)/ruff check --fix .

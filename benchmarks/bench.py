@@ -65,6 +65,7 @@ def production_env(workdir, database_url, **extra):
         DJANGO_CACHE_DIR=str(workdir / "cache"),
         DJANGO_LOG_LEVEL="WARNING",
         DATABASE_URL=database_url,
+        DJANGO_BENCHMARK_TOOLS="true",
         DJANGO_BENCHMARK_REFERENCE_FILE=str(workdir / "reference.html"),
         # Every benchmark POST comes from one address; measure the valid-submission path,
         # not the rate limit's spam path.

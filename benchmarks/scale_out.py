@@ -114,7 +114,7 @@ def run(env, a, b):
     results.append(check("Site administration" in page, "the same staff session works on B"))
 
     new_name = f"Scale-out Check Clinic {secrets.token_hex(3)}"
-    change = a + "/admin/portal/clinicdetails/1/change/"
+    change = a + "/admin/clinic/clinicdetails/1/change/"
     fields = form_fields(browser.get(change)[1])
     fields.pop("csrfmiddlewaretoken", None)
     browser.post(change, {**fields, "name": new_name, "_save": "Save"})

@@ -7,8 +7,8 @@ class EducationConfig(AppConfig):
     verbose_name = "Patient education"
 
     def ready(self):
-        from portal.caching import content_changed
-        from portal.models import ClinicDetails
+        from clinic.caching import content_changed
+        from clinic.models import ClinicDetails
 
         from .models import FAQ, EducationPage, GlossaryTerm, Reference, Topic
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.urls import reverse
 
-from portal.models import ClinicDetails
+from clinic.models import ClinicDetails
 
 from . import seo
 from .models import EducationPage

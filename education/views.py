@@ -2,12 +2,21 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.http import http_date
 from django.views.generic import TemplateView
 
-from portal.caching import cached_public_page
-from portal.models import ClinicDetails
+from clinic.caching import cached_public_page
+from clinic.models import ClinicDetails
 
 from .models import EducationPage, GlossaryTerm, Topic
 from .presenters import page_context
 from .search import clean_query, search_pages
+
+
+class HomeView(TemplateView):
+    """The home page: the patient journey, topic by topic."""
+
+    template_name = "education/home.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(journey=Topic.objects.journey(), **kwargs)
 
 
 @cached_public_page
@@ -52,8 +61,3 @@ def search(request):
         "suggestions": ["driving", "side effects", "preparing", "alcohol"],
     }
     return render(request, "education/search.html", context)
-
-
-class RobotsView(TemplateView):
-    template_name = "robots.txt"
-    content_type = "text/plain; charset=utf-8"

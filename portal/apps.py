@@ -3,16 +3,13 @@ from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
 class PortalConfig(AppConfig):
+    """The project's wiring. An app only for its migration history: the clinic details
+    started here and moved to the clinic app (portal/migrations/0002)."""
+
     # This module holds two AppConfigs: without default, Django would use neither for "portal".
     default = True
     name = "portal"
-    verbose_name = "Clinic site"
-
-    def ready(self):
-        from .cache import cache_recovered
-        from .caching import forget_stale_entries
-
-        cache_recovered.connect(forget_stale_entries, dispatch_uid="portal-forget-stale-entries")
+    verbose_name = "Project wiring"
 
 
 class StaticFilesConfig(StaticFilesConfig):

@@ -48,7 +48,7 @@ elif not SITE_URL:
     )
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # A patient whose form is refused sees a kind page with what to do, not Django's own.
-CSRF_FAILURE_VIEW = "portal.views.csrf_failure"
+CSRF_FAILURE_VIEW = "clinic.views.csrf_failure"
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "portal",
+    "clinic",
     "education",
     "contact",
 ]
@@ -113,8 +114,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "portal.context_processors.clinic",
-                "portal.context_processors.site_url",
+                "clinic.context_processors.clinic",
+                "clinic.context_processors.site_url",
             ],
         },
     },
@@ -139,14 +140,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # worker's memory would keep showing old clinic details after another worker saved new ones.
 # Redis when REDIS_URL is set (needed for more than one server); otherwise files on this
 # server's disk, which all its workers share.
-# Redis down must never mean an error page: FailSoftRedisCache (portal/cache.py) then serves
+# Redis down must never mean an error page: FailSoftRedisCache (clinic/cache.py) then serves
 # from the database. Short timeouts, so a Redis that stopped answering costs a request a fraction
 # of a second, after which it is left alone for DJANGO_REDIS_RETRY_AFTER_SECONDS.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "portal.cache.FailSoftRedisCache",
+            "BACKEND": "clinic.cache.FailSoftRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="portal"),
             "OPTIONS": {
@@ -230,7 +231,7 @@ X_FRAME_OPTIONS = "DENY"
 # does not apply to them (the browser tests check those pages raise no violation), and a nonce
 # would differ on every response, which whole-page caching and ETags cannot serve. Nothing may
 # frame the site. The location page lets in one frame, the clinic's map, from that map's origin
-# only (portal.views.allow_map_frame); every other page allows none. Bootstrap's CSS draws its
+# only (clinic.views.allow_map_frame); every other page allows none. Bootstrap's CSS draws its
 # form icons with data: images.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -269,11 +270,11 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 # The lockout page names the time to wait; further tries meanwhile do not extend it.
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "portal/login_locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "clinic/login_locked_out.html"
 # Failures are counted in the database, which every app server shares, so all servers agree
 # on who is locked out (a per-process cache would let each server allow its own five tries).
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
-AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip_address"
+AXES_CLIENT_IP_CALLABLE = "clinic.security.client_ip_address"
 # How many proxies in front of the site append to X-Forwarded-For (0: visitors connect
 # directly, so REMOTE_ADDR is their address). Set it behind a load balancer, or every visitor
 # shares the balancer's address.
@@ -286,9 +287,13 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # staff make clears it at once, so this only bounds memory use. 0 switches page caching off.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
 
-# Benchmarks only (benchmarks/bench.py): when set, /bench/reference/ returns this file's bytes
-# from a bare view, the yardstick the real pages are compared with. Never set in production.
+# Benchmarks only (benchmarks/): the benchmark tools app (generate_load_data, the reference
+# view), and the file whose bytes /bench/reference/ returns from a bare view, the yardstick
+# the real pages are compared with. Never set in production.
+BENCHMARK_TOOLS = env.bool("DJANGO_BENCHMARK_TOOLS", default=False)
 BENCHMARK_REFERENCE_FILE = env.str("DJANGO_BENCHMARK_REFERENCE_FILE", default="")
+if BENCHMARK_TOOLS:
+    INSTALLED_APPS.append("benchmarks")
 
 # The contact form (contact/). Personal data: kept only as long as the clinic needs it.
 # Whether staff notification emails carry the message text. Off: email is not a safe place

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from portal.caching import forget_process_pages
+from clinic.caching import forget_process_pages
 
 
 def pytest_addoption(parser):

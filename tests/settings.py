@@ -12,6 +12,8 @@ os.environ.setdefault(
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
 os.environ.setdefault("DJANGO_DEBUG", "false")
+# The benchmark tools app, for the tests of generate_load_data (tests/benchmarks/).
+os.environ.setdefault("DJANGO_BENCHMARK_TOOLS", "true")
 
 from portal.settings import *  # noqa: F403
 

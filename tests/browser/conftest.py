@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import sync_playwright
 
-from portal.models import ClinicDetails
+from clinic.models import ClinicDetails
 
 from . import tools
 

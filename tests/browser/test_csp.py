@@ -13,7 +13,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from education.models import EducationPage
-from tests.portal.test_security import admin_urls_for
+from tests.clinic.test_security import admin_urls_for
 
 from .conftest import MAP_EMBED_URL
 

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from clinic.models import ClinicDetails
 from contact.models import ContactSettings, Delivery, Inquiry
 from contact.screening import ScreeningResult
 from contact.services import (
@@ -16,7 +17,6 @@ from contact.services import (
     inquiry_submit,
     route_recipients,
 )
-from portal.models import ClinicDetails
 
 from .factories import TopicFactory
 

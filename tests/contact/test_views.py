@@ -10,9 +10,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 from contact.models import Delivery, Inquiry, ScreeningPhrase
 from contact.notifications import deliveries_send_due
-from portal.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 
 from .factories import form_data, started_seconds_ago
 
@@ -460,7 +460,7 @@ def test_the_form_works_when_the_cache_is_down(client, topic, monkeypatch):
     client.get(FORM_URL)  # the page itself reads clinic details from the cache
     monkeypatch.setattr(cache, "add", broken)
     monkeypatch.setattr(cache, "get", broken)
-    monkeypatch.setattr("portal.models.ClinicDetails.cached", classmethod(lambda cls: cls.load()))
+    monkeypatch.setattr("clinic.models.ClinicDetails.cached", classmethod(lambda cls: cls.load()))
     response = post(client, topic)
     assert response.status_code == 302
     assert Inquiry.objects.get().client_hash == ""  # never an HMAC under an empty key

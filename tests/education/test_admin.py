@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from clinic.models import ClinicDetails
 from education.models import EducationPage
-from portal.models import ClinicDetails
 
 from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer
 
@@ -298,7 +298,7 @@ def test_never_reviewed_pages_are_listed_first(reviewer_client):
 @pytest.mark.django_db
 def test_clinic_details_are_not_editable_by_content_editors(editor_client):
     ClinicDetails.load()
-    response = editor_client.get(reverse("admin:portal_clinicdetails_change", args=[1]))
+    response = editor_client.get(reverse("admin:clinic_clinicdetails_change", args=[1]))
     assert response.status_code == 403
 
 

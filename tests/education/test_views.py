@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import http_date
 
+from clinic.models import ClinicDetails
 from education.models import EducationPage
-from portal.models import ClinicDetails
 
 from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, TopicFactory
 

@@ -4,8 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from portal.models import ClinicDetails
-
 
 @pytest.mark.django_db
 def test_local_accounts_are_created_with_the_printed_passwords(settings, capsys):
@@ -37,40 +35,3 @@ def test_local_accounts_refuse_to_be_made_in_production(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
         call_command("create_local_accounts")
     assert not get_user_model().objects.exists()
-
-
-@pytest.mark.django_db
-def test_default_content_never_overwrites_edited_clinic_details():
-    call_command("load_default_content")
-    details = ClinicDetails.load()
-    details.name = "Edited by staff"
-    details.save()
-    call_command("load_default_content")
-    assert ClinicDetails.load().name == "Edited by staff"
-
-
-@pytest.mark.django_db
-def test_default_content_dry_run_changes_nothing():
-    call_command("load_default_content", "--dry-run")
-    assert not ClinicDetails.objects.exists()
-
-
-@pytest.mark.django_db
-def test_load_data_generator_adds_published_pages_and_inquiries():
-    from contact.models import Inquiry
-    from education.models import EducationPage
-
-    with pytest.raises(CommandError, match="made-up data"):
-        call_command("generate_load_data", "--pages", "1", "--inquiries", "1")
-    call_command("load_default_content", verbosity=0)
-    before = EducationPage.objects.published().count()
-    call_command(
-        "generate_load_data",
-        "--pages", "30", "--inquiries", "600", "--yes-this-is-a-benchmark-database",
-    )  # fmt: skip
-    assert EducationPage.objects.published().count() == before + 30
-    copy = EducationPage.objects.get(slug__startswith="load-0-")
-    assert copy.body_html and copy.faqs.exists() and copy.references.exists()
-    assert Inquiry.objects.count() == 600
-    assert Inquiry.objects.values("reference").distinct().count() == 600
-    assert Inquiry.objects.filter(status="closed", closed_at__isnull=False).exists()

@@ -132,7 +132,7 @@ def test_with_redis_down_production_settings_read_a_miss_after_a_short_timeout()
     result = run_django(env, "shell", "-c", REDIS_DOWN)
     assert result.returncode == 0, result.stderr
     assert (
-        "portal.cache.FailSoftRedisCache [('RETRY_AFTER_SECONDS', 2.0), "
+        "clinic.cache.FailSoftRedisCache [('RETRY_AFTER_SECONDS', 2.0), "
         "('socket_connect_timeout', 0.25), ('socket_timeout', 0.3)]"
     ) in result.stdout
     assert "read None" in result.stdout

@@ -5,6 +5,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from clinic.models import ClinicDetails
 from education import services
 from education.default_content import (
     default_glossary,
@@ -14,7 +15,6 @@ from education.default_content import (
 )
 from education.markup import placeholders
 from education.models import EducationPage, GlossaryTerm, Topic
-from portal.models import ClinicDetails
 
 # Default pages were written by the portal's developers, not signed off by a clinician: they
 # ask for a first clinical review soon, and the admin lists them as never reviewed.

@@ -2,7 +2,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from portal.models import ClinicDetails
+from clinic.models import ClinicDetails
 
 
 @pytest.mark.django_db
@@ -47,7 +47,7 @@ def test_unknown_page_gets_the_friendly_404_with_urgent_help(client):
 
 
 @pytest.mark.django_db
-@override_settings(ROOT_URLCONF="tests.portal.urls_with_error")
+@override_settings(ROOT_URLCONF="tests.clinic.urls_with_error")
 def test_server_error_gets_the_friendly_500_with_urgent_help(client):
     client.raise_request_exception = False
     response = client.get("/boom/")

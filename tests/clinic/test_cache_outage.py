@@ -20,17 +20,17 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
-import portal.cache
+import clinic.cache
+from clinic.cache import FailSoftRedisCache
+from clinic.caching import CONTENT_VERSION_KEY, content_version
+from clinic.models import ClinicDetails
 from contact.models import Inquiry
 from contact.spam import client_hash
 from education.models import EducationPage
-from portal.cache import FailSoftRedisCache
-from portal.caching import CONTENT_VERSION_KEY, content_version
-from portal.models import ClinicDetails
 from tests.contact.factories import TopicFactory, form_data
 from tests.education.factories import EducationPageFactory
 
-BACKEND = "portal.cache.FailSoftRedisCache"
+BACKEND = "clinic.cache.FailSoftRedisCache"
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -61,7 +61,7 @@ def _fresh_warning_limit(monkeypatch):
     """The warning's rate limit is per process: each test starts as a new process would."""
     monkeypatch.setattr(FailSoftRedisCache, "_last_warning_at", None)
     monkeypatch.setattr(FailSoftRedisCache, "_failures_since_warning", 0)
-    monkeypatch.setattr(portal.cache, "_server_states", {})
+    monkeypatch.setattr(clinic.cache, "_server_states", {})
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def topic(db):
 
 
 def cache_warnings(caplog):
-    return [r for r in caplog.records if r.name == "portal.cache" and r.levelno >= logging.WARNING]
+    return [r for r in caplog.records if r.name == "clinic.cache" and r.levelno >= logging.WARNING]
 
 
 @pytest.mark.django_db

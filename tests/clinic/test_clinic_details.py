@@ -4,8 +4,8 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
+from clinic.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 from education.models import EducationPage
-from portal.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 from tests.education.factories import EducationPageFactory
 
 PAGES = ["home", "location"]
@@ -38,7 +38,7 @@ def test_editing_clinic_details_in_the_admin_changes_every_page_on_the_next_requ
     }
     form.update(name="Riverside Infusion Center", phone="(555) 010-0199", crisis_line_number="988")
     response = client.post(
-        reverse("admin:portal_clinicdetails_change", args=[details.pk]), form, follow=True
+        reverse("admin:clinic_clinicdetails_change", args=[details.pk]), form, follow=True
     )
     assert response.status_code == 200
     assert not (response.context and response.context.get("errors")), response.context["errors"]
@@ -61,9 +61,9 @@ def test_clinic_details_are_read_from_the_cache_after_the_first_request(
 
 @pytest.mark.django_db
 def test_the_admin_list_goes_straight_to_the_one_record(admin_client_logged_in):
-    response = admin_client_logged_in.get(reverse("admin:portal_clinicdetails_changelist"))
+    response = admin_client_logged_in.get(reverse("admin:clinic_clinicdetails_changelist"))
     assert response.status_code == 302
-    assert response["Location"] == reverse("admin:portal_clinicdetails_change", args=[1])
+    assert response["Location"] == reverse("admin:clinic_clinicdetails_change", args=[1])
 
 
 def test_phone_link_keeps_only_digits_and_plus():

@@ -1,30 +1,24 @@
 import functools
 import logging
-from pathlib import Path
 
-from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from education.models import Topic
-
 from .models import ClinicDetails
 
 logger = logging.getLogger(__name__)
 
 
-class HomeView(TemplateView):
-    template_name = "portal/home.html"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(journey=Topic.objects.journey(), **kwargs)
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"
 
 
 class LocationView(TemplateView):
-    template_name = "portal/location.html"
+    template_name = "clinic/location.html"
 
 
 def allow_map_frame(view):
@@ -57,16 +51,6 @@ def healthz(request):
             "database unavailable\n", status=503, content_type="text/plain; charset=utf-8"
         )
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
-
-
-@functools.cache
-def _reference_bytes():
-    return Path(settings.BENCHMARK_REFERENCE_FILE).read_bytes()
-
-
-def benchmark_reference(request):
-    """A bare view returning fixed bytes: what Django costs with no work at all."""
-    return HttpResponse(_reference_bytes(), content_type="text/html; charset=utf-8")
 
 
 def render_error_page(request, template_name, status):

@@ -13,7 +13,7 @@ says is current, and a busy page costs one tiny cache read instead of fetching a
 the whole page on every request.
 
 If the cache was down when staff saved, the new version was never stored: when Redis answers
-again, ``forget_stale_entries`` starts a new version before anything is read (portal/cache.py).
+again, ``forget_stale_entries`` starts a new version before anything is read (clinic/cache.py).
 And a version lives for CONTENT_VERSION_SECONDS at most, then the next request starts a new one:
 so a lost write of a new version (the only process that knew of the outage stopped, say), or a
 release whose templates changed, can leave old pages in service for that long, never longer.

@@ -15,11 +15,10 @@ from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver,
 from django.utils import timezone
 
 import portal.urls
-from portal.models import ClinicDetails
-from portal.security import client_ip_address
+from clinic.models import ClinicDetails
+from clinic.security import client_ip_address
 from tests.education.factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor
-
-from .test_settings import production_env, run_django
+from tests.portal.test_settings import production_env, run_django
 
 PASSWORD = "a-long-password"  # what tests/education/factories.py gives staff users
 
@@ -150,7 +149,7 @@ def test_location_page_allows_only_the_clinic_maps_origin_as_a_frame(client, map
 @pytest.mark.django_db
 def test_clinic_details_refuse_a_map_address_that_is_not_https(admin_client_logged_in):
     details = ClinicDetails.load()
-    url = reverse("admin:portal_clinicdetails_change", args=[details.pk])
+    url = reverse("admin:clinic_clinicdetails_change", args=[details.pk])
     form = {
         field: getattr(details, field)
         for field in [

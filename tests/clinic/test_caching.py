@@ -13,10 +13,10 @@ from django.core.cache import cache
 from django.test import override_settings
 from django.urls import reverse
 
+from clinic.cache import FailSoftRedisCache
+from clinic.caching import CONTENT_VERSION_KEY, CONTENT_VERSION_SECONDS
+from clinic.models import ClinicDetails
 from education.models import EducationPage
-from portal.cache import FailSoftRedisCache
-from portal.caching import CONTENT_VERSION_KEY, CONTENT_VERSION_SECONDS
-from portal.models import ClinicDetails
 from tests.education.factories import EducationPageFactory, FAQFactory, reviewer
 
 REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
@@ -41,7 +41,7 @@ def shared_cache(request):
         pytest.skip(f"Redis is not reachable at {REDIS_TEST_URL}")
     redis_cache = {
         "default": {
-            "BACKEND": "portal.cache.FailSoftRedisCache",  # what production uses
+            "BACKEND": "clinic.cache.FailSoftRedisCache",  # what production uses
             "LOCATION": REDIS_TEST_URL,
             "KEY_PREFIX": "portal-tests",
         }

@@ -12,7 +12,7 @@ stale, because while Redis is skipped nothing is read from it at all.
 Writes skipped during an outage matter, though: a staff save moves the page cache's content
 version on and clears the cached clinic details; lost, the old pages and details would be served
 as current once Redis answers again. So before its first command after an outage, the backend
-sends ``cache_recovered``; ``portal.caching`` answers by starting a new content version and
+sends ``cache_recovered``; ``clinic.caching`` answers by starting a new content version and
 forgetting the clinic details, and only if that succeeds is Redis used again. Every process that
 saw the outage does this, whichever of them lost the write: every request reads the cache, so
 every process serving requests during the outage sees it (as does one started during it).
@@ -20,7 +20,7 @@ The price: after any failure, even one timeout, every page is rendered once more
 
 A process that never saw the outage cannot do this: if only one server lost Redis (a network
 partition), or the processes that saw it were restarted, nobody redoes the lost writes. Then the
-content version and the cached clinic details expiring after a minute (portal/caching.py,
+content version and the cached clinic details expiring after a minute (clinic/caching.py,
 DJANGO_CLINIC_DETAILS_CACHE_SECONDS) bound how long old pages and details can be served.
 """
 

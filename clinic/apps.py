@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class ClinicConfig(AppConfig):
+    """The shared base every feature app stands on: the clinic's details, the home and
+    location pages, the health check and error pages, the page cache and security helpers."""
+
+    name = "clinic"
+    verbose_name = "Clinic site"
+
+    def ready(self):
+        from .cache import cache_recovered
+        from .caching import forget_stale_entries
+
+        cache_recovered.connect(forget_stale_entries, dispatch_uid="clinic-forget-stale-entries")
