@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from portal.admin import SingletonModelAdmin
+from clinic.admin import SingletonModelAdmin
 
 from . import services
 from .models import (

@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from portal.models import ClinicDetails
+from clinic.models import ClinicDetails
 
 from .models import ContactSettings, Delivery, Inquiry
 

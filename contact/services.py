@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from portal.models import ClinicDetails
+from clinic.models import ClinicDetails
 
 from . import spam
 from .models import ONE_HOUR, ContactSettings, Delivery, Inquiry, Topic, parse_addresses

@@ -8,7 +8,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.cache import never_cache
 
-from portal.security import client_ip_address
+from clinic.security import client_ip_address
 
 from . import services, spam
 from .forms import MESSAGE_MAX_LENGTH, InquiryForm
