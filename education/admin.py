@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -12,6 +13,7 @@ from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .markup import placeholders
 from .models import (
     FAQ,
     READING_GRADE_TARGET,
@@ -21,6 +23,7 @@ from .models import (
     Reference,
     ReviewerProfile,
     Topic,
+    unfilled_message,
 )
 from .presenters import page_context
 
@@ -51,7 +54,24 @@ class ReviewStatusFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FAQFormSet(BaseInlineFormSet):
+    def clean(self):
+        """A page published through this form: no FAQ answer may keep a "[[Fill in: ...]]"."""
+        super().clean()
+        if self.instance.status != EducationPage.Status.PUBLISHED:
+            return
+        answers = [
+            form.cleaned_data.get("answer", "")
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        left = placeholders("\n".join(answers))
+        if left:
+            raise ValidationError(unfilled_message(left))
+
+
 class FAQInline(admin.StackedInline):
+    formset = FAQFormSet
     model = FAQ
     extra = 0
     fields = ["order", "question", "answer"]
@@ -189,7 +209,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        services.save_page_derived_fields(form.instance)  # the FAQs are saved only now
+        services.page_derived_fields_save(page=form.instance)  # the FAQs are saved only now
 
     @admin.display(description="reading grade", ordering="reading_grade")
     def reading_grade_display(self, obj):
@@ -291,15 +311,19 @@ class GlossaryTermAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["term"]}
     fields = ["term", "other_forms", "meaning", "slug"]
 
-    # Every page shows its glossary words from its own stored HTML: render them all again.
+    # Pages keep their glossary words in their stored HTML: the pages that use the term's words,
+    # before or after the change, are rendered again.
     def save_model(self, request, obj, form, change):
+        before = GlossaryTerm.objects.filter(pk=obj.pk).first() if change else None
         super().save_model(request, obj, form, change)
-        services.rerender_pages()
+        services.pages_rerender(words=[*obj.forms, *(before.forms if before else ())])
 
     def delete_model(self, request, obj):
+        words = obj.forms
         super().delete_model(request, obj)
-        services.rerender_pages()
+        services.pages_rerender(words=words)
 
     def delete_queryset(self, request, queryset):
+        words = [form for term in queryset for form in term.forms]
         super().delete_queryset(request, queryset)
-        services.rerender_pages()
+        services.pages_rerender(words=words)

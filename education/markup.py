@@ -8,7 +8,7 @@ through exactly the markup made here, and nothing an editor could use to run scr
 import hashlib
 import re
 import xml.etree.ElementTree as etree
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -24,6 +24,7 @@ PLACEHOLDER = re.compile(r"\[\[\s*(Fill in:[^\]]*?)\s*\]\]", re.IGNORECASE)
 CITATION = re.compile(r"\[\^(\d{1,3})\]")
 # Text inside these is never turned into a glossary button: links and buttons cannot hold one,
 # headings and labels read badly with one, and code is code.
+BLOCK_TAGS = {"blockquote", "div", "ol", "p", "pre", "table", "ul"}
 NO_GLOSSARY_INSIDE = {
     "a", "abbr", "button", "code", "h1", "h2", "h3", "h4", "label", "mark", "pre", "sup",
 }  # fmt: skip
@@ -90,6 +91,12 @@ class ChecklistProcessor(Treeprocessor):
 
     BOX = re.compile(r"^\s*\[ \]\s*")
 
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+        # FAQ answers sit on the page beside the body: their boxes get ids of their own.
+        self.id_prefix = "check-" if state.anchors else "check-faq-"
+
     def run(self, root):
         used = set()
         for ul in root.iter("ul"):
@@ -100,6 +107,7 @@ class ChecklistProcessor(Treeprocessor):
             ):
                 continue
             ul.set("class", "checklist")
+            ul.set("role", "list")  # list-style: none makes Safari drop the list's role
             for li, holder in zip(items, holders, strict=True):
                 holder.text = self.BOX.sub("", holder.text)
                 self._make_box(li, holder, used)
@@ -111,20 +119,28 @@ class ChecklistProcessor(Treeprocessor):
             return li
         return li[0] if li[0].tag == "p" else None
 
-    @staticmethod
-    def _make_box(li, holder, used):
-        words = "".join(holder.itertext()).strip()
-        box_id = "check-" + hashlib.sha256(words.encode()).hexdigest()[:8]
+    def _make_box(self, li, holder, used):
+        # The label holds the line's own words; a list nested under the line stays outside it.
+        inline = []
+        for child in holder:
+            if child.tag in BLOCK_TAGS:
+                break
+            inline.append(child)
+        words = (holder.text or "") + "".join(
+            "".join(child.itertext()) + (child.tail or "") for child in inline
+        )
+        box_id = self.id_prefix + hashlib.sha256(words.strip().encode()).hexdigest()[:8]
         while box_id in used:
             box_id += "x"
         used.add(box_id)
+        self.state.box_ids.append(box_id)
         label = etree.Element("label", {"for": box_id})
         label.text, holder.text = holder.text, None
-        for child in list(holder):
+        for child in inline:
             holder.remove(child)
             label.append(child)
-        # A stand-in the sanitiser lets through; rendering.py makes it the tick box afterwards,
-        # so that no <input> an editor types ever reaches a page.
+        # A stand-in the sanitiser lets through; rendering.py makes the ids recorded here (and
+        # only those) tick boxes afterwards, so no <input> an editor types reaches a page.
         box = etree.Element("span", {"class": "checklist__box", "id": box_id})
         box.tail = ""
         holder.insert(0, box)
@@ -136,12 +152,45 @@ class ChecklistProcessor(Treeprocessor):
             label.tail = holder.tail
 
 
+class HeadingCitationProcessor(Treeprocessor):
+    """A citation belongs after a claim, not in a heading, where it would end up in the
+    heading's anchor and in the page's contents list: take it out (the source stays listed)."""
+
+    def __init__(self, md, state):
+        super().__init__(md)
+        self.state = state
+
+    def run(self, root):
+        for heading in root.iter():
+            if heading.tag not in {"h1", "h2", "h3", "h4", "h5", "h6"}:
+                continue
+            for sup in [child for child in heading if child.get("class") == "citation"]:
+                previous = _previous_sibling(heading, sup)
+                if previous is None:
+                    heading.text = (heading.text or "") + (sup.tail or "")
+                else:
+                    previous.tail = (previous.tail or "") + (sup.tail or "")
+                heading.remove(sup)
+                self.state.citations.remove(int(sup[0].get("href").rsplit("-", 1)[1]))
+
+
+def _previous_sibling(parent, child):
+    children = list(parent)
+    index = children.index(child)
+    return children[index - 1] if index else None
+
+
 @dataclass(frozen=True)
 class GlossaryEntry:
     term: str
     meaning: str
     anchor: str
     forms: tuple[str, ...]
+
+
+def _form_pattern(form):
+    """A term's words, with any run of spaces or a line break between them."""
+    return r"\s+".join(re.escape(word) for word in form.split())
 
 
 class Glossary:
@@ -160,8 +209,8 @@ class Glossary:
                 (exact if is_abbreviation else folded).append(form)
                 self._by_form[form if is_abbreviation else form.lower()] = entry
         alternatives = [
-            *(re.escape(form) for form in exact),
-            *(f"(?i:{re.escape(form)})" for form in folded),
+            *(_form_pattern(form) for form in exact),
+            *(f"(?i:{_form_pattern(form)})" for form in folded),
         ]
         alternatives.sort(key=len, reverse=True)
         self.pattern = (
@@ -171,6 +220,7 @@ class Glossary:
         )
 
     def entry_for(self, found):
+        found = " ".join(found.split())
         return self._by_form.get(found) or self._by_form.get(found.lower())
 
     def entries_used(self, text):
@@ -200,7 +250,10 @@ class GlossaryProcessor(Treeprocessor):
 
     def _walk(self, element):
         # Care-card titles are turned into care cards later: at this point they are admonitions.
-        if element.tag in NO_GLOSSARY_INSIDE or element.get("class") == "admonition-title":
+        if element.tag in NO_GLOSSARY_INSIDE or element.get("class") in {
+            "admonition-title",
+            "glossary-tip",  # a meaning made here: its words are not explained again inside it
+        }:
             return
         if element.text:
             leading, made = self._mark(element.text)
@@ -249,8 +302,21 @@ class GlossaryProcessor(Treeprocessor):
         name.text = entry.term[:1].upper() + entry.term[1:]
         name.tail = f": {entry.meaning} "
         if self.state.glossary.url:
-            more = etree.SubElement(tip, "a", {"href": f"{self.state.glossary.url}#{entry.anchor}"})
+            more = etree.SubElement(
+                tip, "a", {"href": f"{self.state.glossary.url}#word-{entry.anchor}"}
+            )
             more.text = "All words explained"
+        close = etree.SubElement(
+            tip,
+            "button",
+            {
+                "type": "button",
+                "class": "glossary-tip__close",
+                "popovertarget": tip_id,
+                "popovertargetaction": "hide",
+            },
+        )
+        close.text = "Close"
         return [button, tip]
 
 
@@ -260,12 +326,9 @@ class RenderState:
 
     glossary: Glossary | None = None
     anchors: bool = True
-    citations: list = None
-    explained: list = None
-
-    def __post_init__(self):
-        self.citations = [] if self.citations is None else self.citations
-        self.explained = [] if self.explained is None else self.explained
+    citations: list = field(default_factory=list)
+    explained: list = field(default_factory=list)
+    box_ids: list = field(default_factory=list)
 
 
 class PatientPageExtension(Extension):
@@ -285,5 +348,6 @@ class PatientPageExtension(Extension):
         md.inlinePatterns.register(RuleIconProcessor(rf":({icons}):", md), "rule_icon", 182)
         # After the inline patterns (treeprocessor "inline", 20), before care cards (10) and
         # the table of contents (5).
-        md.treeprocessors.register(ChecklistProcessor(md), "checklists", 15)
+        md.treeprocessors.register(ChecklistProcessor(md, self.state), "checklists", 15)
         md.treeprocessors.register(GlossaryProcessor(md, self.state), "glossary", 14)
+        md.treeprocessors.register(HeadingCitationProcessor(md, self.state), "heading_cites", 13)

@@ -108,18 +108,24 @@ class EducationPageQuerySet(models.QuerySet):
         )
 
     def next_in_journey(self, page):
-        """The page that follows `page` in the patient journey: topic order, then page order."""
-        topic_order = page.topic.order
+        """The page that follows `page` in the patient journey (one query).
+
+        The journey's order is topic order, then page order and title; the topic's and the
+        page's ids break ties, so every page is reached once, even when two share an order.
+        """
+        keys = [
+            ("topic__order", page.topic.order),
+            ("topic_id", page.topic_id),
+            ("order", page.order),
+            ("title", page.title),
+            ("pk", page.pk),
+        ]
+        after = Q()
+        for index, (field_name, value) in enumerate(keys):
+            same_so_far = dict(keys[:index])
+            after |= Q(**same_so_far, **{f"{field_name}__gt": value})
         return (
-            self.filter(
-                Q(topic__order__gt=topic_order)
-                | Q(topic__order=topic_order, order__gt=page.order)
-                | Q(topic__order=topic_order, order=page.order, title__gt=page.title)
-            )
-            .exclude(pk=page.pk)
-            .order_by("topic__order", "order", "title")
-            .only("title", "slug")
-            .first()
+            self.filter(after).order_by(*(name for name, _ in keys)).only("title", "slug").first()
         )
 
     def for_reading(self):
@@ -168,6 +174,23 @@ class GlossaryTerm(models.Model):
 
     def __str__(self):
         return self.term
+
+    def clean(self):
+        # Typed in a box that keeps line breaks: one line of text on a page.
+        self.meaning = " ".join(self.meaning.split())
+        self.term = " ".join(self.term.split())
+        taken = {
+            form.lower(): other
+            for other in GlossaryTerm.objects.exclude(pk=self.pk).only("term", "other_forms")
+            for form in other.forms
+        }
+        clashes = [
+            f"{form} ({taken[form.lower()]})" for form in self.forms if form.lower() in taken
+        ]
+        if clashes:
+            raise ValidationError(
+                "Another term already explains these words: " + ", ".join(clashes) + "."
+            )
 
     @property
     def forms(self):
@@ -321,7 +344,9 @@ class EducationPage(models.Model):
             number for faq in self.faqs.all() for number in cited_numbers(faq.answer)
         }
         count = self.references.count()
-        problems = [f"[^{n}] has no source {n} in the list." for n in sorted(cited) if n > count]
+        problems = [
+            f"[^{n}] has no source {n} in the list." for n in sorted(cited) if not 1 <= n <= count
+        ]
         problems += [
             f"Source {n} is never cited: add [^{n}] after the claim it supports, or remove it."
             for n in range(1, count + 1)

@@ -37,7 +37,7 @@ ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "id"},
     "div": {"role", "tabindex", "aria-label"},
     "abbr": {"title"},
-    "button": {"type", "popovertarget"},
+    "button": {"type", "popovertarget", "popovertargetaction"},
     "label": {"for"},
     "span": {"id", "popover", "role", "aria-label"},
     "h2": {"id"},
@@ -46,9 +46,10 @@ ALLOWED_ATTRIBUTES = {
     "th": {"scope", "align"},
     "td": {"align"},
     "ol": {"start"},
+    "ul": {"role"},
 }
 ALLOWED_CLASSES = {
-    "button": {"glossary-term"},
+    "button": {"glossary-term", "glossary-tip__close"},
     "div": {"care-card", "table-scroll", *(f"care-card--{kind}" for kind in CARE_CARD_KINDS)},
     "mark": {"placeholder"},
     "p": {"care-card__title"},
@@ -68,6 +69,8 @@ ALLOWED_VALUES = {
     ("a", "id"): re.compile(r"cite-\d+(-\d+)?"),
     ("button", "type"): re.compile(r"button"),
     ("button", "popovertarget"): re.compile(r"term-[\w-]+"),
+    ("button", "popovertargetaction"): re.compile(r"hide"),
+    ("ul", "role"): re.compile(r"list"),
     ("label", "for"): re.compile(r"check-\w+"),
     ("span", "id"): re.compile(r"(term|check)-[\w-]+"),
     ("span", "popover"): re.compile(r"auto"),
@@ -125,6 +128,7 @@ class ScrollableTableProcessor(Treeprocessor):
 class CareCardExtension(Extension):
     def extendMarkdown(self, md):
         # After admonition (priority 20 in the block parser), before toc (treeprocessor 5).
+        md.treeprocessors.register(TypedHtmlProcessor(md), "typed_html", 19)
         md.treeprocessors.register(CareCardProcessor(md), "care_cards", 10)
         md.treeprocessors.register(ScrollableTableProcessor(md), "scrollable_tables", 9)
 
@@ -154,9 +158,17 @@ def _markdown(state):
     )
 
 
+# Ids the page template and the markup use: a heading never takes one.
+RESERVED_IDS = {"main", "words", "questions", "references", "contents-heading", "related-heading"}
+RESERVED_ID_PREFIXES = ("source-", "cite-", "term-", "check-", "word-")
+
+
 def _slugify_heading(value, separator):
     slug = re.sub(r"[^\w\s-]", "", value).strip().lower()
-    return re.sub(r"[-\s]+", separator, slug) or "section"
+    slug = re.sub(r"[-\s]+", separator, slug) or "section"
+    if slug in RESERVED_IDS or slug.startswith(RESERVED_ID_PREFIXES):
+        slug += f"{separator}section"
+    return slug
 
 
 def _attribute_filter(tag, attribute, value):
@@ -165,6 +177,42 @@ def _attribute_filter(tag, attribute, value):
     if allowed is not None and not allowed.fullmatch(value):
         return None
     return value
+
+
+# HTML an editor types into the Markdown gets only the plain allow-list: the attributes, classes
+# and elements above exist for the markup markup.py makes, and typed ones could fake it (a
+# "tick box", an icon whose spoken words say something else, a duplicate glossary id).
+TYPED_TAGS = ALLOWED_TAGS - {"button", "label", "sup"}
+TYPED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "th": {"scope", "align"},
+    "td": {"align"},
+    "ol": {"start"},
+}
+
+
+def sanitise_typed_html(html):
+    return nh3.clean(
+        html,
+        tags=TYPED_TAGS,
+        attributes=TYPED_ATTRIBUTES,
+        url_schemes=ALLOWED_URL_SCHEMES,
+        clean_content_tags={"script", "style"},
+        link_rel="noopener noreferrer",
+    )
+
+
+class TypedHtmlProcessor(Treeprocessor):
+    """Clean the HTML an editor typed (kept aside by Python-Markdown until the end) with the
+    plain allow-list, before the page's own markup is added around it."""
+
+    def run(self, root):
+        stash = self.md.htmlStash
+        stash.rawHtmlBlocks = [
+            sanitise_typed_html(block) if isinstance(block, str) else block
+            for block in stash.rawHtmlBlocks
+        ]
 
 
 def sanitise_html(html):
@@ -180,12 +228,15 @@ def sanitise_html(html):
     )
 
 
-CHECKBOX_STAND_IN = re.compile(r'<span class="checklist__box" id="(check-\w+)"></span>')
-
-
-def _tick_boxes(html):
-    """Turn the checklist stand-ins into tick boxes (after sanitising: see ChecklistProcessor)."""
-    return CHECKBOX_STAND_IN.sub(r'<input type="checkbox" class="checklist__box" id="\1">', html)
+def _tick_boxes(html, box_ids):
+    """Turn the checklist stand-ins markup.py made into tick boxes (after sanitising)."""
+    for box_id in box_ids:
+        html = html.replace(
+            f'<span class="checklist__box" id="{box_id}"></span>',
+            f'<input type="checkbox" class="checklist__box" id="{box_id}">',
+            1,
+        )
+    return html
 
 
 def html_to_text(html):
@@ -193,7 +244,12 @@ def html_to_text(html):
 
     Without the glossary meanings (read only when asked for) and citation numbers.
     """
-    html = re.sub(r'<span class="glossary-tip".*?</span>|<sup class="citation">.*?</sup>', "", html)
+    html = re.sub(
+        r'<span class="glossary-tip".*?</span>|<sup class="citation">.*?</sup>',
+        "",
+        html,
+        flags=re.S,
+    )
     text = nh3.clean(re.sub(r"</(p|li|h\d|td|th|div)>", r"</\1>\n", html), tags=set())
     text = html_lib.unescape(text)
     return re.sub(r"\n\s*\n+", "\n", text).strip()
@@ -207,7 +263,7 @@ def render_markdown(source, *, glossary=None, anchors=True):
     """
     state = RenderState(glossary=glossary, anchors=anchors)
     md = _markdown(state)
-    html = _tick_boxes(sanitise_html(md.convert(source or "")))
+    html = _tick_boxes(sanitise_html(md.convert(source or "")), state.box_ids)
     headings = [
         {"id": token["id"], "title": html_lib.unescape(token["name"])} for token in md.toc_tokens
     ]

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .markup import placeholders
+from .markup import Glossary, GlossaryEntry, placeholders
 from .models import (
     REVIEW_INTERVAL_DAYS,
     EducationPage,
@@ -94,7 +94,7 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
     return _save(page, user)
 
 
-def save_page_derived_fields(page, glossary=None):
+def page_derived_fields_save(*, page, glossary=None):
     """Store what is worked out from a page's body and FAQs together, after its FAQs are saved.
 
     An update, not a save: it changes no text, so it adds no history entry.
@@ -107,15 +107,27 @@ def save_page_derived_fields(page, glossary=None):
     )
 
 
-def rerender_pages():
-    """Render every page again, after a glossary change: each page explains the new words.
+@transaction.atomic
+def pages_rerender(*, words=None):
+    """Render pages again after a glossary change, so each explains the words it uses now.
 
-    Updates, not saves: the text staff wrote is unchanged, so no history entry and no
-    "edited by staff" for load_default_content.
+    `words`: the forms of the changed terms, old and new; only pages that use one of them are
+    rendered (all pages when None). Updates, not saves: the text staff wrote is unchanged, so
+    no history entry and no "edited by staff" for load_default_content. The glossary term's
+    own save moves the content version, so no cached page outlives the change.
     """
     glossary = GlossaryTerm.objects.as_glossary()
-    pages = EducationPage.objects.prefetch_related("faqs").only("pk", "body")
+    uses = None
+    if words is not None:
+        uses = Glossary([GlossaryEntry("", "", "", tuple(filter(None, words)))]).pattern
+        if uses is None:
+            return 0
+    pages = EducationPage.objects.prefetch_related("faqs").only("pk", "body", "body_text")
+    rendered = 0
     for page in pages.iterator(chunk_size=200):
+        text = "\n".join([page.body_text, *(faq.answer_text for faq in page.faqs.all())])
+        if uses is not None and not uses.search(text):
+            continue
         page.render(glossary)
         EducationPage.objects.filter(pk=page.pk).update(
             body_html=page.body_html,
@@ -126,3 +138,5 @@ def rerender_pages():
             word_count=page.word_count,
             glossary_words=page.glossary_words,
         )
+        rendered += 1
+    return rendered

@@ -64,14 +64,33 @@
     return;
   }
   var prefix = "checklist:" + window.location.pathname + ":";
+  var remember = function (box) {
+    try {
+      if (box.checked) store.setItem(prefix + box.id, "1");
+      else store.removeItem(prefix + box.id);
+    } catch (error) { /* storage full or refused: the tick still shows */ }
+  };
   document.querySelectorAll(".checklist__box").forEach(function (box) {
-    var key = prefix + box.id;
-    box.checked = store.getItem(key) === "1";
-    box.addEventListener("change", function () {
-      try {
-        if (box.checked) store.setItem(key, "1");
-        else store.removeItem(key);
-      } catch (error) { /* storage full or refused: the tick still shows */ }
+    box.checked = store.getItem(prefix + box.id) === "1";
+    box.addEventListener("change", function () { remember(box); });
+  });
+  // On a shared phone or computer, ticks should not outlive the visit: one button per list
+  // clears them, and says where they are kept.
+  document.querySelectorAll("ul.checklist").forEach(function (list) {
+    var note = document.createElement("p");
+    note.className = "checklist-clear";
+    note.textContent = "Your ticks are kept only on this device. ";
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "btn btn-link p-0 align-baseline";
+    button.textContent = "Clear the ticks in this list";
+    button.addEventListener("click", function () {
+      list.querySelectorAll(".checklist__box").forEach(function (box) {
+        box.checked = false;
+        remember(box);
+      });
     });
+    note.appendChild(button);
+    list.insertAdjacentElement("afterend", note);
   });
 })();

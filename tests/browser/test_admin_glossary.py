@@ -33,7 +33,7 @@ def test_a_reviewer_edits_a_glossary_meaning_and_the_page_explains_it(
     using = EducationPage.objects.filter(body_html__contains='popovertarget="term-placebo"').first()
     assert using is not None
     page.goto(site + using.get_absolute_url())
-    page.locator('button[popovertarget="term-placebo"]').click()
+    page.locator('button.glossary-term[popovertarget="term-placebo"]').click()
     expect(page.locator("#term-placebo")).to_contain_text("no medicine in it")
 
 

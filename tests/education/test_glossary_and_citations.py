@@ -39,7 +39,7 @@ def test_words_only_the_faqs_use_are_listed_too():
     GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
     page = EducationPageFactory(body="Nothing special here.")
     FAQFactory(page=page, answer="Compared with a placebo.")
-    services.save_page_derived_fields(page)
+    services.page_derived_fields_save(page=page)
     page.refresh_from_db()
     assert [word["term"] for word in page.glossary_words] == ["placebo"]
 
@@ -48,7 +48,7 @@ def test_the_glossary_page_lists_every_term_with_an_anchor(client):
     GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
     GlossaryTermFactory(term="IV", slug="iv", other_forms="", meaning="A drip into a vein.")
     html = client.get(reverse("glossary")).content.decode()
-    assert html.index('id="iv"') < html.index('id="placebo"')
+    assert html.index('id="word-iv"') < html.index('id="word-placebo"')
     assert "<dt>Placebo</dt>" in html and "<dd>A drip into a vein.</dd>" in html
 
 
@@ -162,3 +162,83 @@ def test_the_admin_says_which_sources_are_not_cited_and_which_citations_have_no_
     page.faqs.all().delete()
     html = client.get(change_url(page)).content.decode()
     assert "Source 2 is never cited" in html
+
+
+def test_the_admin_form_cannot_publish_a_page_whose_faq_keeps_a_placeholder(client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    client.force_login(reviewer())
+    data = form_data(
+        page,
+        status="published",
+        **{
+            "faqs-TOTAL_FORMS": 1,
+            "faqs-0-order": 1,
+            "faqs-0-question": "How much is it?",
+            "faqs-0-answer": "It costs [[Fill in: price]].",
+        },
+    )
+    response = client.post(change_url(page), data)
+    assert response.status_code == 200
+    assert "Fill in the placeholders before publishing" in response.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW and not page.faqs.exists()
+
+
+def test_every_page_is_reached_once_even_when_topics_share_an_order():
+    first = EducationPageFactory(topic=TopicFactory(slug="one", order=1), order=1)
+    second = EducationPageFactory(topic=TopicFactory(slug="two", order=1), order=1)
+    third = EducationPageFactory(topic=second.topic, order=1, title=second.title)
+    published = EducationPage.objects.published()
+    seen, page = [first], first
+    while (page := published.next_in_journey(page)) is not None:
+        seen.append(page)
+    assert sorted(p.pk for p in seen) == sorted([first.pk, second.pk, third.pk])
+    assert len(seen) == 3
+
+
+def test_a_glossary_term_keeps_its_meaning_on_one_line_and_its_words_to_itself(client):
+    GlossaryTermFactory(term="infusion", slug="infusion", other_forms="drip", meaning="A drip.")
+    client.force_login(reviewer())
+    response = client.post(
+        reverse("admin:education_glossaryterm_add"),
+        {
+            "term": "IV drip",
+            "other_forms": "Drip",
+            "meaning": "Line one.\r\nLine two.",
+            "slug": "iv",
+        },
+    )
+    assert "Another term already explains these words: Drip (infusion)." in (
+        response.content.decode()
+    )
+    response = client.post(
+        reverse("admin:education_glossaryterm_add"),
+        {"term": "IV", "other_forms": "", "meaning": "Line one.\r\nLine two.", "slug": "iv"},
+    )
+    assert response.status_code == 302
+    assert GlossaryTerm.objects.get(term="IV").meaning == "Line one. Line two."
+
+
+def test_a_glossary_change_renders_only_the_pages_that_use_its_words():
+    using = EducationPageFactory(body="Compared with a placebo.")
+    other = EducationPageFactory(body="Nothing to explain here.")
+    GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
+    EducationPage.objects.filter(pk=other.pk).update(body_html="<p>stale on purpose</p>")
+    assert services.pages_rerender(words=["placebo"]) == 1
+    using.refresh_from_db()
+    other.refresh_from_db()
+    assert 'popovertarget="term-placebo"' in using.body_html
+    assert other.body_html == "<p>stale on purpose</p>"
+
+
+def test_load_default_content_leaves_out_a_default_term_staff_renamed(tmp_path, monkeypatch):
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "glossary.toml").write_text('[[terms]]\nterm = "placebo"\nmeaning = "A dummy."\n')
+    monkeypatch.setattr(default_content, "CONTENT_DIR", content)
+    call_command("load_default_content", verbosity=0)
+    term = GlossaryTerm.objects.get(term="placebo")
+    term.term = "placebo pill"
+    term.save()
+    call_command("load_default_content", verbosity=0)
+    assert list(GlossaryTerm.objects.values_list("term", flat=True)) == ["placebo pill"]

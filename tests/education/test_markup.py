@@ -41,7 +41,7 @@ def test_the_first_use_of_each_term_becomes_a_button_with_its_meaning_beside_it(
         r'<span class="glossary-tip" id="term-dissociation" popover="auto">(.*?)</span>', html
     )
     assert tip and "Feeling detached." in tip.group(1)
-    assert '<a href="/glossary/#dissociation"' in tip.group(1)
+    assert '<a href="/glossary/#word-dissociation"' in tip.group(1)
     # The tip comes straight after its button, so a screen reader reads it next.
     assert 'Dissociation</button><span class="glossary-tip" id="term-dissociation"' in html
 
@@ -100,7 +100,7 @@ def test_a_list_of_open_boxes_becomes_a_checklist_of_labelled_tick_boxes():
     )
     assert len(boxes) == 2 and all(box == label for box, label in boxes)
     assert boxes[0][0] != boxes[1][0]
-    assert '<ul class="checklist">' in html and "<strong>water</strong>" in html
+    assert '<ul class="checklist" role="list">' in html and "<strong>water</strong>" in html
     assert "[ ]" not in html
 
 
@@ -161,3 +161,71 @@ def test_the_new_markup_cannot_be_used_to_smuggle_attributes(hostile):
         'popovertarget="x"',
     ):
         assert forbidden not in html, html
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        '<span class="checklist__box" id="check-deadbeef"></span>',
+        '<span role="img" aria-label="Safe to drive">No driving today</span>',
+        '<span id="term-iv" popover="auto">Fake meaning</span>',
+        '<a id="cite-1" href="#source-1">1</a>',
+        '<button type="button" popovertarget="term-iv">IV</button>',
+        '<label for="check-deadbeef">x</label>',
+    ],
+)
+def test_html_an_editor_types_cannot_fake_the_pages_own_markup(typed):
+    html = render_markdown(f"Text.\n\n{typed}\n\nAn IV line.", glossary=GLOSSARY).html
+    for faked in (
+        "<input",
+        'role="img"',
+        "Safe to drive",
+        "deadbeef",
+        'id="cite-1"',
+        'popover="auto">Fake',
+    ):
+        assert faked not in html, html
+    assert html.count('id="term-iv"') == 1 and html.count('class="glossary-term"') == 1
+
+
+def test_a_nested_list_in_a_checklist_item_stays_out_of_its_label():
+    html = render_markdown("- [ ] Pack a bag:\n    - a sweater\n    - headphones").html
+    label = re.search(r"<label[^>]*>(.*?)</label>", html, re.S).group(1)
+    assert label == "Pack a bag:"
+    assert "<ul>" in html.split("</label>", 1)[1]
+
+
+@pytest.mark.parametrize("heading", ["Words", "Questions", "References", "Main", "Source 1"])
+def test_headings_never_take_an_id_the_page_template_uses(heading):
+    rendered = render_markdown(f"## {heading}\n\nText.")
+    assert rendered.headings[0]["id"] not in {
+        "words",
+        "questions",
+        "references",
+        "main",
+        "source-1",
+    }
+
+
+def test_a_citation_in_a_heading_stays_out_of_the_heading_and_its_anchor():
+    rendered = render_markdown("## Risks[^1]\n\nText.[^1]")
+    assert rendered.headings == [{"id": "risks", "title": "Risks"}]
+    assert rendered.citations == [1]
+
+
+def test_a_glossary_tip_can_be_closed_with_its_own_button():
+    html = render_markdown("An IV drip.", glossary=GLOSSARY).html
+    tip = re.search(r'<span class="glossary-tip" id="term-iv".*?</span>', html, re.S).group(0)
+    assert (
+        '<button class="glossary-tip__close" popovertarget="term-iv" '
+        'popovertargetaction="hide" type="button">Close</button>' in tip
+    )
+
+
+def test_multi_word_terms_match_across_a_line_break():
+    html = render_markdown("It was treatment-resistant\ndepression.", glossary=GLOSSARY).html
+    assert glossary_buttons(html)[0][0] == "treatment-resistant-depression"
+
+
+def test_checklists_keep_their_list_role():
+    assert '<ul class="checklist" role="list">' in render_markdown("- [ ] Rest.").html

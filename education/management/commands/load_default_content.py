@@ -39,14 +39,14 @@ class Command(BaseCommand):
             self.load_clinic_details(dry_run)
             glossary_changed = False
             for default in default_glossary():
-                outcome = self.load_glossary_term(default, dry_run)
-                glossary_changed |= outcome in {"created", "updated to the new default text"}
-                if self.verbosity > 1 or outcome != "up to date":
+                outcome, changed = self.load_glossary_term(default, dry_run)
+                glossary_changed |= changed
+                if self.verbosity > 1 or changed:
                     self.stdout.write(f"Glossary, {default.term}: {outcome}")
             for default in default_pages():
                 self.stdout.write(f"{default.slug}: {self.load_page(default, dry_run)}")
             if glossary_changed and not dry_run:
-                services.rerender_pages()  # every page explains the new words
+                services.pages_rerender()  # every page explains the new words
             if dry_run:
                 transaction.set_rollback(True)
 
@@ -106,7 +106,7 @@ class Command(BaseCommand):
             page.references.create(
                 order=order, citation=reference["citation"], url=reference["url"]
             )
-        services.save_page_derived_fields(page)
+        services.page_derived_fields_save(page=page)
         EducationPage.objects.filter(pk=page.pk).update(
             default_content_fingerprint=page_fingerprint(page)
         )
@@ -114,13 +114,14 @@ class Command(BaseCommand):
     def load_glossary_term(self, default, dry_run):
         term = GlossaryTerm.objects.filter(term=default.term).first()
         if term is None:
-            if GlossaryTerm.history.filter(term=default.term, history_type="-").exists():
-                return "left out (deleted by staff)"
+            # A default term that is gone, with history, was deleted or renamed by staff.
+            if GlossaryTerm.history.filter(term=default.term).exists():
+                return "left out (deleted or renamed by staff)", False
             term = GlossaryTerm(term=default.term, slug=self.free_slug(default.term))
         elif term.default_content_fingerprint != glossary_fingerprint(term):
-            return "left as it is (edited by staff)"
+            return "left as it is (edited by staff)", False
         elif term.default_content_fingerprint == default.fingerprint():
-            return "up to date"
+            return "up to date", False
         outcome = "created" if term.pk is None else "updated to the new default text"
         if not dry_run:
             term.other_forms = default.other_forms
@@ -128,7 +129,7 @@ class Command(BaseCommand):
             term.default_content_fingerprint = default.fingerprint()
             term._change_reason = "Loaded from the default content"
             term.save()
-        return outcome
+        return outcome, True
 
     @staticmethod
     def free_slug(term):
