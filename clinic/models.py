@@ -17,14 +17,39 @@ logger = logging.getLogger(__name__)
 _CSP_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?")
 
 
-class ClinicDetails(models.Model):
-    """The clinic's contact details and urgent-help numbers, shown on every page.
+def lines_of(text):
+    """The non-empty lines of a text box, trimmed: an address, opening hours, a list of steps."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
 
-    There is one record (pk=1). The defaults are placeholders that make it obvious the clinic
-    has not filled them in yet; 555-01xx numbers are reserved for fiction.
+
+class SingleRecord(models.Model):
+    """A model with exactly one record (pk=1): settings staff edit in the admin.
+
+    `load()` returns it, made with its defaults the first time; saving always writes that one
+    record. clinic.admin.SingletonModelAdmin is its admin.
     """
 
     SINGLETON_PK = 1
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.pk = self.SINGLETON_PK
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def load(cls):
+        record, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        return record
+
+
+class ClinicDetails(SingleRecord):
+    """The clinic's contact details and urgent-help numbers, shown on every page.
+
+    The defaults are placeholders that make it obvious the clinic has not filled them in yet;
+    555-01xx numbers are reserved for fiction.
+    """
 
     name = models.CharField(max_length=120, default="Infusion Clinic")
     phone = models.CharField(
@@ -74,7 +99,6 @@ class ClinicDetails(models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON_PK
         super().save(*args, **kwargs)
         # Clear after commit, so no other request can re-cache the old row in between.
         transaction.on_commit(lambda: cache.delete(CLINIC_DETAILS_CACHE_KEY))
@@ -85,11 +109,6 @@ class ClinicDetails(models.Model):
             raise ValidationError(
                 {"map_embed_url": "Use the map's https:// embed address from the maps site."}
             )
-
-    @classmethod
-    def load(cls):
-        details, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
-        return details
 
     @classmethod
     def cached(cls):
@@ -145,12 +164,12 @@ class ClinicDetails(models.Model):
 
     @property
     def address_lines(self):
-        return [line.strip() for line in self.street_address.splitlines() if line.strip()]
+        return lines_of(self.street_address)
 
     @property
     def opening_hours_lines(self):
-        return [line.strip() for line in self.opening_hours.splitlines() if line.strip()]
+        return lines_of(self.opening_hours)
 
     @property
     def written_directions_lines(self):
-        return [line.strip() for line in self.written_directions.splitlines() if line.strip()]
+        return lines_of(self.written_directions)

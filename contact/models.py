@@ -10,6 +10,8 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from clinic.models import SingleRecord
+
 
 def parse_addresses(text):
     """The addresses in a staff-typed list: one a line (commas and spaces also separate)."""
@@ -58,10 +60,8 @@ class Topic(models.Model):
         return self.label
 
 
-class ContactSettings(models.Model):
+class ContactSettings(SingleRecord):
     """Who hears about urgent inquiries, and what the thank-you page promises. One record."""
-
-    SINGLETON_PK = 1
 
     urgent_recipients = models.TextField(
         blank=True,
@@ -91,15 +91,6 @@ class ContactSettings(models.Model):
 
     def __str__(self):
         return "Contact form settings"
-
-    def save(self, *args, **kwargs):
-        self.pk = self.SINGLETON_PK
-        super().save(*args, **kwargs)
-
-    @classmethod
-    def load(cls):
-        contact_settings, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
-        return contact_settings
 
 
 PHRASE_HELP = (

@@ -57,3 +57,10 @@ def test_server_error_gets_the_friendly_500_with_urgent_help(client):
     assert 'href="tel:911"' in html
     assert 'href="tel:988"' in html
     assert 'href="/"' in html
+
+
+@pytest.mark.django_db
+def test_robots_txt_points_at_the_sitemap(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    assert "Sitemap: http://testserver/sitemap.xml" in response.content.decode()

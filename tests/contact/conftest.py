@@ -3,8 +3,8 @@ import socket
 
 import pytest
 from aiosmtpd.controller import Controller
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+
+from tests.factories import UserFactory
 
 from .factories import TopicFactory
 
@@ -16,11 +16,7 @@ def topic(db):
 
 @pytest.fixture
 def front_desk_user(db):
-    user = get_user_model().objects.create_user(
-        "desk", "desk@example.org", "a-long-password", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name="Front desk"))
-    return user
+    return UserFactory(username="desk", groups=["Front desk"])
 
 
 class RecordingHandler:

@@ -1,6 +1,4 @@
 import factory
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 
 from education.models import (
     FAQ,
@@ -10,6 +8,7 @@ from education.models import (
     ReviewerProfile,
     Topic,
 )
+from tests.factories import UserFactory
 
 
 class TopicFactory(factory.django.DjangoModelFactory):
@@ -55,11 +54,7 @@ class ReferenceFactory(factory.django.DjangoModelFactory):
 
 
 def staff_user(username, group_name):
-    user = get_user_model().objects.create_user(
-        username, f"{username}@example.org", "a-long-password", is_staff=True
-    )
-    user.groups.add(Group.objects.get(name=group_name))
-    return user
+    return UserFactory(username=username, groups=[group_name])
 
 
 def editor(username="editor"):

@@ -1,0 +1,26 @@
+"""Test data every app's tests share: staff users in the roles the data migrations make."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+PASSWORD = "a-long-password"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A staff user; `groups=["Front desk"]` puts them in those roles (made by migrations)."""
+
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"staff{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.org")
+    is_staff = True
+    password = factory.django.Password(PASSWORD)
+
+    @factory.post_generation
+    def groups(user, create, names, **kwargs):
+        if create and names:
+            user.groups.add(*(Group.objects.get(name=name) for name in names))
