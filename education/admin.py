@@ -233,6 +233,11 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def review_display(self, obj):
         if obj.last_reviewed_on is None:
             return "Never reviewed"
+        if obj.is_changed_since_review:
+            return format_html(
+                '<strong class="errornote">{}</strong>',
+                f"Changed since the review of {obj.last_reviewed_on:%b %d, %Y}: sign off again",
+            )
         if obj.is_review_overdue:
             return format_html('<strong class="errornote">{}</strong>', "Overdue")
         return f"Reviewed {obj.last_reviewed_on:%b %d, %Y}"

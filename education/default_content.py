@@ -6,6 +6,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .fingerprints import content_fingerprint, page_fingerprint  # noqa: F401 - re-exported
+
 CONTENT_DIR = Path(__file__).resolve().parent / "default_content"
 
 
@@ -28,24 +30,6 @@ class DefaultPage:
             faqs=[(f["question"], f["answer"].strip()) for f in self.faqs],
             references=[(r["citation"], r["url"]) for r in self.references],
         )
-
-
-def content_fingerprint(*, title, summary, body, faqs, references):
-    """A digest of what patients read on a page, to tell whether staff have changed it."""
-    payload = json.dumps(
-        [title, summary, body.strip(), [list(f) for f in faqs], [list(r) for r in references]]
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
-
-
-def page_fingerprint(page):
-    return content_fingerprint(
-        title=page.title,
-        summary=page.summary,
-        body=page.body,
-        faqs=[(faq.question, faq.answer.strip()) for faq in page.faqs.all()],
-        references=[(ref.citation, ref.url) for ref in page.references.all()],
-    )
 
 
 @dataclass

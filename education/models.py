@@ -4,12 +4,13 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from simple_history.models import HistoricalRecords
 
+from .fingerprints import content_fingerprint, page_fingerprint
 from .markup import Glossary, GlossaryEntry, cited_numbers, placeholders
 from .rendering import reading_grade, render_markdown, word_count
 
@@ -74,11 +75,13 @@ class EducationPageQuerySet(models.QuerySet):
         return self.filter(status=EducationPage.Status.PUBLISHED)
 
     def review_due(self, *, within_days=REVIEW_DUE_SOON_DAYS, today=None):
-        """Pages whose clinical review is overdue, due soon, or that were never reviewed."""
+        """Pages whose clinical review is overdue, due soon, never given, or given on text
+        that has changed since."""
         today = today or timezone.localdate()
         return self.filter(
             Q(next_review_due__lte=today + datetime.timedelta(days=within_days))
             | Q(last_reviewed_on__isnull=True)
+            | ~Q(reviewed_content_fingerprint=F("content_fingerprint"))
         )
 
     def for_display(self):
@@ -253,6 +256,11 @@ class EducationPage(models.Model):
     reviewer_credentials = models.CharField(max_length=120, blank=True, editable=False)
     last_reviewed_on = models.DateField(null=True, blank=True, editable=False)
     next_review_due = models.DateField(null=True, blank=True)
+    # A sign-off belongs to the text it was given on: the digest of what patients read (title,
+    # summary, body, FAQs, sources) now, and when the reviewer signed. Patients see the
+    # reviewer's name only while the two are the same (education/fingerprints.py).
+    content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    reviewed_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     # Derived from the Markdown on save: rendered once, not on every view.
     body_html = models.TextField(editable=False, default="")
@@ -282,6 +290,7 @@ class EducationPage(models.Model):
             "citations",
             "glossary_words",
             "default_content_fingerprint",
+            "content_fingerprint",
             "search_vector",
         ]
     )
@@ -337,6 +346,13 @@ class EducationPage(models.Model):
         self.word_count = word_count(text)
         glossary = glossary or GlossaryTerm.objects.as_glossary()
         self.glossary_words = words_explained(glossary, text)
+        self.content_fingerprint = (
+            page_fingerprint(self)
+            if self.pk
+            else content_fingerprint(
+                title=self.title, summary=self.summary, body=self.body, faqs=[], references=[]
+            )
+        )
 
     def source_problems(self):
         """What is wrong between the page's [^n] citations and its list of sources, in words."""
@@ -373,7 +389,17 @@ class EducationPage(models.Model):
 
     @property
     def is_clinically_reviewed(self):
-        return bool(self.last_reviewed_on and self.reviewer_name)
+        """Signed off, on the text patients read now."""
+        return bool(
+            self.last_reviewed_on
+            and self.reviewer_name
+            and self.reviewed_content_fingerprint
+            and self.reviewed_content_fingerprint == self.content_fingerprint
+        )
+
+    @property
+    def is_changed_since_review(self):
+        return bool(self.last_reviewed_on) and not self.is_clinically_reviewed
 
 
 def unfilled_message(left):

@@ -86,6 +86,8 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
             "Add your name and credentials under Reviewer profiles before signing off pages."
         ) from None
     reviewed_on = reviewed_on or timezone.localdate()
+    page.refresh_reading_stats()  # the digest of the text as stored now, FAQs and sources too
+    page.reviewed_content_fingerprint = page.content_fingerprint
     page.reviewed_by = user
     page.reviewer_name = profile.display_name
     page.reviewer_credentials = profile.credentials
@@ -104,6 +106,7 @@ def page_derived_fields_save(*, page, glossary=None):
         reading_grade=page.reading_grade,
         word_count=page.word_count,
         glossary_words=page.glossary_words,
+        content_fingerprint=page.content_fingerprint,
     )
 
 

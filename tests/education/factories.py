@@ -64,8 +64,9 @@ def editor(username="editor"):
 def reviewer(username="reviewer", *, with_profile=True):
     user = staff_user(username, "Clinical reviewers")
     if with_profile:
-        ReviewerProfile.objects.create(
-            user=user, display_name="Dr. Ada Example", credentials="MD, psychiatrist"
+        ReviewerProfile.objects.get_or_create(
+            user=user,
+            defaults={"display_name": "Dr. Ada Example", "credentials": "MD, psychiatrist"},
         )
     return user
 
@@ -79,3 +80,12 @@ class GlossaryTermFactory(factory.django.DjangoModelFactory):
     slug = factory.LazyAttribute(lambda term: term.term.lower().replace(" ", "-"))
     other_forms = "dissociative"
     meaning = "Feeling detached from your body or what is around you."
+
+
+def signed_off(page, *, on, by=None):
+    """A page a clinical reviewer signed off on a given day, through the service."""
+    from education.services import page_mark_reviewed
+
+    page_mark_reviewed(page=page, user=by or reviewer(f"reviewer-{page.pk}"), reviewed_on=on)
+    page.refresh_from_db()
+    return page

@@ -7,7 +7,7 @@ from django.utils import timezone
 from clinic.models import ClinicDetails
 from education.models import EducationPage
 
-from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer
+from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer, signed_off
 
 CHANGELIST = "admin:education_educationpage_changelist"
 
@@ -267,11 +267,7 @@ def test_review_filter_and_admin_home_panel_list_pages_that_need_review(reviewer
         title="Due soon page", last_reviewed_on=today - datetime.timedelta(days=350),
         next_review_due=today + datetime.timedelta(days=15),
     )  # fmt: skip
-    fine = EducationPageFactory(
-        title="Fine page",
-        last_reviewed_on=today,
-        next_review_due=today.replace(year=today.year + 1),
-    )
+    fine = signed_off(EducationPageFactory(title="Fine page"), on=today)
     never = EducationPageFactory(title="Never reviewed page")
 
     overdue_list = reviewer_client.get(reverse(CHANGELIST), {"review": "overdue"}).content.decode()

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from .factories import EducationPageFactory
+from .factories import EducationPageFactory, signed_off
 
 
 def _json_ld(html):
@@ -40,9 +40,7 @@ def test_json_ld_describes_the_page_faqs_and_breadcrumbs(client, page):
 def test_json_ld_names_a_real_reviewer_once_there_is_one(client, page):
     import datetime
 
-    page.reviewer_name, page.reviewer_credentials = "Dr. Ada Example", "MD"
-    page.last_reviewed_on = datetime.date(2026, 3, 1)
-    page.save()
+    signed_off(page, on=datetime.date(2026, 3, 1))
     data = _json_ld(client.get(page.get_absolute_url()).content.decode())
     medical = next(item for item in data["@graph"] if item["@type"] == "MedicalWebPage")
     assert medical["lastReviewed"] == "2026-03-01"

@@ -5,7 +5,7 @@ from django.utils.http import http_date
 from clinic.models import ClinicDetails
 from education.models import EducationPage
 
-from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, TopicFactory
+from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, TopicFactory, signed_off
 
 HIDDEN_STATUSES = [EducationPage.Status.DRAFT, EducationPage.Status.IN_REVIEW]
 
@@ -60,13 +60,9 @@ def test_unpublished_pages_appear_nowhere_public(client, status):
 def test_reviewed_page_names_its_reviewer_and_dates(client, page):
     import datetime
 
-    page.reviewer_name = "Dr. Ada Example"
-    page.reviewer_credentials = "MD"
-    page.last_reviewed_on = datetime.date(2026, 3, 1)
-    page.next_review_due = datetime.date(2027, 3, 1)
-    page.save()
+    signed_off(page, on=datetime.date(2026, 3, 1))
     html = client.get(page.get_absolute_url()).content.decode()
-    assert "Medically reviewed by Dr. Ada Example, MD on" in html
+    assert "Medically reviewed by Dr. Ada Example, MD, psychiatrist on" in html
     assert "March 1, 2026" in html and "March 1, 2027" in html
 
 

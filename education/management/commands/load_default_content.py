@@ -7,12 +7,8 @@ from django.utils.text import slugify
 
 from clinic.models import ClinicDetails
 from education import services
-from education.default_content import (
-    default_glossary,
-    default_pages,
-    glossary_fingerprint,
-    page_fingerprint,
-)
+from education.default_content import default_glossary, default_pages, glossary_fingerprint
+from education.fingerprints import page_fingerprint
 from education.markup import placeholders
 from education.models import EducationPage, GlossaryTerm, Topic
 
