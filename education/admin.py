@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -99,6 +100,38 @@ class ReferenceInline(admin.TabularInline):
     fields = ["order", "citation", "url"]
 
 
+ACTION_DONE = {
+    "submit": "was submitted for clinical review",
+    "publish": "is published: patients can read it now",
+    "unpublish": "is unpublished: patients no longer see it",
+    "review": "is signed off as clinically reviewed today",
+}
+
+
+def state_in_words(page):
+    """Where a page stands, as a sentence for the top of its form."""
+    status = {
+        EducationPage.Status.DRAFT: "Draft: patients cannot see this page.",
+        EducationPage.Status.IN_REVIEW: (
+            "Waiting for clinical review: patients cannot see this page yet."
+        ),
+        EducationPage.Status.PUBLISHED: "Live: patients can read this page.",
+    }[page.status]
+    if page.is_clinically_reviewed:
+        review = (
+            f"Signed off by {page.reviewer_name} on {page.last_reviewed_on:%B %-d, %Y}, "
+            "for the text as it is now."
+        )
+    elif page.last_reviewed_on:
+        review = (
+            f"Changed since {page.reviewer_name} signed it off on "
+            f"{page.last_reviewed_on:%B %-d, %Y}: it needs a new sign-off."
+        )
+    else:
+        review = "Not clinically reviewed yet."
+    return f"{status} {review}"
+
+
 @admin.register(EducationPage)
 class EducationPageAdmin(SimpleHistoryAdmin):
     list_display = [
@@ -115,7 +148,9 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["title"]}
     autocomplete_fields = ["related_pages"]
     inlines = [FAQInline, ReferenceInline]
-    actions = ["submit_for_review", "publish", "unpublish", "mark_reviewed"]
+    # Publishing and signing off happen on each page, with a confirmation naming it (the
+    # buttons at the top of its form): never from a list, where the wrong row can be ticked.
+    actions = ["submit_for_review"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "topic", "order", "summary", "body"]}),
         ("Related pages", {"fields": ["related_pages"], "classes": ["collapse"]}),
@@ -150,6 +185,10 @@ class EducationPageAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         readonly = [
+            # The status moves only through the workflow buttons, and the author is who
+            # created the page: neither can be typed into the form.
+            "status",
+            "author",
             "published_at",
             "reviewer_name",
             "reviewer_credentials",
@@ -162,49 +201,20 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             readonly.append("next_review_due")
         return readonly
 
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form_class = super().get_form(request, obj, change=change, **kwargs)
-        # The status in the database, not the object's: when restoring an old version, obj
-        # is that version and carries its old status.
-        old_status = (
-            EducationPage.objects.filter(pk=obj.pk).values_list("status", flat=True).first()
-            if obj is not None and obj.pk
-            else None
-        )
-        user = request.user
-
-        class StatusCheckedForm(form_class):
-            def clean_status(self):
-                new_status = self.cleaned_data["status"]
-                try:
-                    services.check_status_change(
-                        user=user,
-                        old_status=old_status or EducationPage.Status.DRAFT,
-                        new_status=new_status,
-                    )
-                except PermissionDenied as error:
-                    raise ValidationError(str(error)) from None
-                return new_status
-
-        return StatusCheckedForm
-
     def has_change_permission(self, request, obj=None):
         # Published pages are what patients read: only reviewers may change them.
         if obj is not None and obj.is_published and not services.can_publish(request.user):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_publish_permission(self, request):
-        return services.can_publish(request.user)
-
-    def has_review_permission(self, request):
-        return services.can_review(request.user)
-
     def save_model(self, request, obj, form, change):
-        if not change and obj.author is None:
+        if not change:
             obj.author = request.user
-        if obj.is_published and obj.published_at is None:
-            obj.published_at = timezone.now()
+        else:
+            # A restored old version comes back with the text it had, never with its old
+            # status: publishing is a workflow action of its own.
+            stored = EducationPage.objects.filter(pk=obj.pk).values("status", "published_at")
+            obj.status, obj.published_at = stored.get().values()
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
@@ -258,26 +268,59 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def submit_for_review(self, request, queryset):
         self._apply(request, queryset, services.page_submit_for_review, "submitted for review")
 
-    @admin.action(description="Publish selected pages", permissions=["publish"])
-    def publish(self, request, queryset):
-        self._apply(request, queryset, services.page_publish, "published")
-
-    @admin.action(description="Unpublish selected pages (back to draft)", permissions=["publish"])
-    def unpublish(self, request, queryset):
-        self._apply(request, queryset, services.page_unpublish, "unpublished")
-
-    @admin.action(
-        description="Mark selected pages as clinically reviewed today", permissions=["review"]
-    )
-    def mark_reviewed(self, request, queryset):
-        self._apply(request, queryset, services.page_mark_reviewed, "marked as reviewed")
-
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
+        act = self.admin_site.admin_view(self.action_view)
         return [
             path("<path:object_id>/preview/", preview, name="education_educationpage_preview"),
+            path(
+                "<path:object_id>/action/<slug:action>/",
+                act,
+                name="education_educationpage_action",
+            ),
             *super().get_urls(),
         ]
+
+    def get_view_on_site_url(self, obj=None):
+        # A page patients cannot see yet opens in the staff preview, not as a 404.
+        if obj is not None and obj.pk and not obj.is_published:
+            return reverse("admin:education_educationpage_preview", args=[obj.pk])
+        return super().get_view_on_site_url(obj)
+
+    def action_view(self, request, object_id, action):
+        """One workflow action on one page: a confirmation naming the page, then the service."""
+        page = self.get_object(request, object_id)
+        if page is None or not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        change_url = reverse("admin:education_educationpage_change", args=[page.pk])
+        if action not in services.page_actions_for(page=page, user=request.user):
+            self.message_user(
+                request, f"“{page}”: that action is not open to you now.", messages.ERROR
+            )
+            return redirect(change_url)
+        if request.method == "POST":
+            try:
+                services.page_apply_action(page=page, user=request.user, action=action)
+            except (PermissionDenied, ValidationError) as error:
+                message = getattr(error, "message", None) or " ".join(
+                    getattr(error, "messages", [str(error)])
+                )
+                self.message_user(request, f"“{page}”: {message}", messages.ERROR)
+            else:
+                done = ACTION_DONE[action]
+                self.message_user(request, f"“{page}” {done}.", messages.SUCCESS)
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "page": page,
+            "action": services.PAGE_ACTIONS[action],
+            "change_url": change_url,
+            "title": f"{services.PAGE_ACTIONS[action]['label']}: {page}",
+        }
+        return TemplateResponse(
+            request, "admin/education/educationpage/confirm_action.html", context
+        )
 
     def preview_view(self, request, object_id):
         """The page as patients will see it, whatever its status."""
@@ -294,6 +337,18 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["preview_url"] = reverse("admin:education_educationpage_preview", args=[obj.pk])
+            context["workflow"] = {
+                "state": state_in_words(obj),
+                "actions": [
+                    {
+                        "label": services.PAGE_ACTIONS[action]["label"],
+                        "url": reverse(
+                            "admin:education_educationpage_action", args=[obj.pk, action]
+                        ),
+                    }
+                    for action in services.page_actions_for(page=obj, user=request.user)
+                ],
+            }
         return super().render_change_form(request, context, add, change, form_url, obj)
 
 
@@ -305,8 +360,42 @@ class TopicAdmin(admin.ModelAdmin):
 
 @admin.register(ReviewerProfile)
 class ReviewerProfileAdmin(admin.ModelAdmin):
+    """Each clinical reviewer writes their own name and credentials; only a superuser sees or
+    edits anyone else's."""
+
     list_display = ["display_name", "credentials", "user"]
     autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        profiles = super().get_queryset(request)
+        return profiles if request.user.is_superuser else profiles.filter(user=request.user)
+
+    def get_fields(self, request, obj=None):
+        fields = ["display_name", "credentials"]
+        return ["user", *fields] if request.user.is_superuser else fields
+
+    def _own(self, request, obj):
+        return services.can_review(request.user) and (obj is None or obj.user == request.user)
+
+    def has_module_permission(self, request):
+        return super().has_module_permission(request) or services.can_review(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self._own(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or self._own(request, obj)
+
+    def has_add_permission(self, request):
+        if request.user.is_superuser:
+            return True
+        has_one = ReviewerProfile.objects.filter(user=request.user).exists()
+        return services.can_review(request.user) and not has_one
+
+    def save_model(self, request, obj, form, change):
+        if not request.user.is_superuser:
+            obj.user = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(GlossaryTerm)

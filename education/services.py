@@ -39,6 +39,56 @@ def check_status_change(*, user, old_status, new_status):
         raise PermissionDenied("Only clinical reviewers can publish or unpublish a page.")
 
 
+# What each workflow action does, in the words the admin's buttons and confirmations use.
+PAGE_ACTIONS = {
+    "submit": {
+        "label": "Submit for review",
+        "confirm": "Submit this page for clinical review? A reviewer can then publish it.",
+    },
+    "publish": {
+        "label": "Publish",
+        "confirm": "Publish this page? Patients will see it on the website at once.",
+    },
+    "unpublish": {
+        "label": "Unpublish",
+        "confirm": "Unpublish this page? Patients will no longer see it; it goes back to draft.",
+    },
+    "review": {
+        "label": "Mark clinically reviewed",
+        "confirm": (
+            "Sign off this page as clinically reviewed today? Patients will see your name and "
+            "credentials over the text as it is now: its title, summary, body, FAQs and "
+            "sources. Any later change needs a new sign-off."
+        ),
+    },
+}
+
+
+def page_actions_for(*, page, user):
+    """The workflow actions `user` may take on `page` now, in the order the admin shows them."""
+    published = page.status == EducationPage.Status.PUBLISHED
+    allowed = {
+        "submit": page.status == EducationPage.Status.DRAFT,
+        "publish": not published and can_publish(user),
+        "unpublish": published and can_publish(user),
+        "review": can_review(user),
+    }
+    return [action for action in PAGE_ACTIONS if allowed[action]]
+
+
+def page_apply_action(*, page, user, action):
+    """Run one workflow action on one page; every rule is checked by the service it calls."""
+    services = {
+        "submit": page_submit_for_review,
+        "publish": page_publish,
+        "unpublish": page_unpublish,
+        "review": page_mark_reviewed,
+    }
+    if action not in services:
+        raise ValidationError("There is no such action.")
+    return services[action](page=page, user=user)
+
+
 def _save(page, user):
     page._history_user = user  # so the page's history says who made the change
     page.full_clean()
@@ -50,6 +100,8 @@ def _save(page, user):
 def page_submit_for_review(*, page, user):
     if page.status == EducationPage.Status.PUBLISHED:
         raise ValidationError("This page is already published.")
+    if page.status == EducationPage.Status.IN_REVIEW:
+        raise ValidationError("This page is already waiting for review.")
     page.status = EducationPage.Status.IN_REVIEW
     return _save(page, user)
 
@@ -59,6 +111,8 @@ def page_publish(*, page, user):
     check_status_change(
         user=user, old_status=page.status, new_status=EducationPage.Status.PUBLISHED
     )
+    if page.status == EducationPage.Status.PUBLISHED:
+        raise ValidationError("This page is already published.")
     left = placeholders("\n".join(faq.answer for faq in page.faqs.all()))
     if left:
         raise ValidationError(unfilled_message(left))
@@ -70,6 +124,8 @@ def page_publish(*, page, user):
 @transaction.atomic
 def page_unpublish(*, page, user):
     check_status_change(user=user, old_status=page.status, new_status=EducationPage.Status.DRAFT)
+    if page.status != EducationPage.Status.PUBLISHED:
+        raise ValidationError("This page is not published.")
     page.status = EducationPage.Status.DRAFT
     return _save(page, user)
 
@@ -83,7 +139,8 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
         profile = user.reviewer_profile
     except ReviewerProfile.DoesNotExist:
         raise ValidationError(
-            "Add your name and credentials under Reviewer profiles before signing off pages."
+            "Add your name and credentials first, under Patient education > Reviewer profiles "
+            "> Add: patients see them on the pages you sign off."
         ) from None
     reviewed_on = reviewed_on or timezone.localdate()
     page.refresh_reading_stats()  # the digest of the text as stored now, FAQs and sources too

@@ -6,6 +6,8 @@ from playwright.sync_api import expect
 from education.models import EducationPage
 from tests.education.factories import editor, reviewer
 
+from .test_admin_screening import assert_accessible
+
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
@@ -42,13 +44,6 @@ class StaffMember:
         expect(
             self.page.get_by_role("heading", name="Select education page to change")
         ).to_be_visible()
-
-    def apply_action(self, title, action):
-        """Tick one page in the list and run an admin action on it."""
-        row = self.page.get_by_role("row").filter(has_text=title)
-        row.get_by_role("checkbox").check()
-        self.page.get_by_label("Action:").select_option(label=action)
-        self.page.get_by_role("button", name="Go", exact=True).click()
 
 
 def test_editor_drafts_previews_and_submits_reviewer_publishes_patients_see_it(new_context, site):
@@ -95,20 +90,33 @@ def test_editor_drafts_previews_and_submits_reviewer_publishes_patients_see_it(n
     visitor = new_context().new_page()
     assert visitor.goto(f"{site}/learn/{SLUG}/").status == 404
 
-    # Submit for review. An editor is not offered the publish action at all.
-    staff.open_education_pages()
-    action_labels = page.get_by_label("Action:").locator("option").all_inner_texts()
-    assert "Publish selected pages" not in action_labels
-    staff.apply_action(TITLE, "Submit selected pages for clinical review")
-    expect(page.locator(".messagelist")).to_contain_text("1 page(s) submitted for review.")
+    # Submit for review, from the page itself. An editor is offered nothing else.
+    workflow = page.locator(".workflow-panel")
+    expect(workflow).to_contain_text("Draft: patients cannot see this page.")
+    expect(workflow.get_by_role("link")).to_have_text(["Submit for review"])
+    workflow.get_by_role("link", name="Submit for review").click()
+    assert_accessible(page)
+    page.get_by_role("button", name=f"Submit for review: {TITLE}").click()
+    expect(page.locator(".messagelist")).to_contain_text("was submitted for clinical review")
     staff.log_out()
 
-    # The clinical reviewer publishes it.
+    # The clinical reviewer publishes it, on the page, after a confirmation naming it. The
+    # list has no bulk publish or sign-off: a wrongly ticked row cannot go live.
     staff.log_in("rosa")
     staff.open_education_pages()
-    expect(page.get_by_role("row").filter(has_text=TITLE)).to_contain_text("In review")
-    staff.apply_action(TITLE, "Publish selected pages")
-    expect(page.locator(".messagelist")).to_contain_text("1 page(s) published.")
+    action_labels = page.get_by_label("Action:").locator("option").all_inner_texts()
+    assert not [
+        label
+        for label in action_labels
+        if "Publish" in label or ("review" in label.lower() and "Submit" not in label)
+    ]
+    page.get_by_role("link", name=TITLE, exact=True).click()
+    expect(page.locator(".workflow-panel")).to_contain_text("Waiting for clinical review")
+    assert_accessible(page)
+    page.locator(".workflow-panel").get_by_role("link", name="Publish", exact=True).click()
+    expect(page.get_by_text("Patients will see it on the website at once.")).to_be_visible()
+    page.get_by_role("button", name=f"Publish: {TITLE}").click()
+    expect(page.locator(".messagelist")).to_contain_text("is published: patients can read it now")
 
     # An anonymous visitor now finds it.
     response = visitor.goto(f"{site}/learn/{SLUG}/")

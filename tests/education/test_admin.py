@@ -1,11 +1,12 @@
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import ClinicDetails
-from education.models import EducationPage
+from education.models import EducationPage, ReviewerProfile
 
 from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer, signed_off
 
@@ -73,55 +74,71 @@ def test_editor_can_create_a_draft_and_submit_it_for_review(editor_client):
     assert created.status == EducationPage.Status.IN_REVIEW
 
 
+def action_url(page, action):
+    return reverse("admin:education_educationpage_action", args=[page.pk, action])
+
+
+def buttons_on(client, page):
+    html = client.get(change_url(page)).content.decode()
+    panel = html[html.index('class="workflow-panel"') :].split("</section>", 1)[0]
+    return re.findall(r'<a class="button" href="[^"]+">([^<]+)</a>', panel)
+
+
 @pytest.mark.django_db
-def test_editor_cannot_publish_through_the_form(editor_client):
-    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+def test_editor_is_offered_only_submit_and_cannot_publish_through_the_form(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT)
+    assert buttons_on(editor_client, page) == ["Submit for review"]
     response = editor_client.post(change_url(page), form_data(page, status="published"))
-    assert response.status_code == 200
-    assert "Only clinical reviewers can publish" in response.content.decode()
+    assert response.status_code == 302  # saved, but the status is not in the form
     page.refresh_from_db()
-    assert page.status == EducationPage.Status.IN_REVIEW
+    assert page.status == EducationPage.Status.DRAFT
+    html = editor_client.get(change_url(page)).content.decode()
+    assert '<select name="status"' not in html and '<select name="author"' not in html
 
 
 @pytest.mark.django_db
-def test_editor_cannot_publish_through_the_action(editor_client):
-    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
-    editor_client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [page.pk]})
+@pytest.mark.parametrize("action", ["publish", "unpublish", "review"])
+def test_editor_cannot_publish_unpublish_or_sign_off_by_any_address(editor_client, action):
+    status = EducationPage.Status.PUBLISHED if action == "unpublish" else "in_review"
+    page = EducationPageFactory(status=status, next_review_due=None)
+    response = editor_client.post(action_url(page, action), follow=True)
+    assert "that action is not open to you now" in response.content.decode()
     page.refresh_from_db()
-    assert page.status == EducationPage.Status.IN_REVIEW
+    assert page.status == status and page.last_reviewed_on is None
 
 
 @pytest.mark.django_db
-def test_editor_cannot_change_or_unpublish_a_published_page(editor_client):
+def test_editor_cannot_change_a_published_page_or_move_a_review_date(editor_client):
     page = EducationPageFactory(status=EducationPage.Status.PUBLISHED, title="Live page")
-    response = editor_client.post(
-        change_url(page), form_data(page, title="Changed", status="draft")
-    )
+    response = editor_client.post(change_url(page), form_data(page, title="Changed"))
     assert response.status_code == 403
-    editor_client.post(reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [page.pk]})
+    draft = EducationPageFactory(status=EducationPage.Status.DRAFT, next_review_due=None)
+    editor_client.post(change_url(draft), form_data(draft, next_review_due="2099-01-01"))
     page.refresh_from_db()
-    assert (page.title, page.status) == ("Live page", EducationPage.Status.PUBLISHED)
+    draft.refresh_from_db()
+    assert page.title == "Live page" and draft.next_review_due is None
 
 
 @pytest.mark.django_db
-def test_editor_cannot_mark_a_page_reviewed_or_move_its_review_date(editor_client):
-    page = EducationPageFactory(status=EducationPage.Status.DRAFT, next_review_due=None)
-    editor_client.post(
-        reverse(CHANGELIST), {"action": "mark_reviewed", "_selected_action": [page.pk]}
-    )
-    editor_client.post(change_url(page), form_data(page, next_review_due="2099-01-01"))
+def test_each_action_asks_for_confirmation_naming_the_page_first(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW, title="Driving rules")
+    assert buttons_on(reviewer_client, page) == ["Publish", "Mark clinically reviewed"]
+    confirm = reviewer_client.get(action_url(page, "publish")).content.decode()
+    assert "Patients will see it on the website at once." in confirm
+    assert 'value="Publish: Driving rules"' in confirm
     page.refresh_from_db()
-    assert page.last_reviewed_on is None
-    assert page.next_review_due is None
+    assert page.status == EducationPage.Status.IN_REVIEW  # a GET changes nothing
 
 
 @pytest.mark.django_db
 def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client):
     page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
-    reviewer_client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [page.pk]})
+    response = reviewer_client.post(action_url(page, "publish"), follow=True)
+    assert "is published: patients can read it now" in response.content.decode()
     page.refresh_from_db()
     assert page.status == EducationPage.Status.PUBLISHED
     assert page.published_at is not None
+    assert buttons_on(reviewer_client, page) == ["Unpublish", "Mark clinically reviewed"]
     reviewer_client.logout()
     assert client.get(page.get_absolute_url()).status_code == 200
 
@@ -129,9 +146,7 @@ def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client
 @pytest.mark.django_db
 def test_reviewer_unpublishes_and_the_page_disappears(reviewer_client):
     page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
-    reviewer_client.post(
-        reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [page.pk]}
-    )
+    reviewer_client.post(action_url(page, "unpublish"))
     page.refresh_from_db()
     assert page.status == EducationPage.Status.DRAFT
     reviewer_client.logout()
@@ -141,9 +156,7 @@ def test_reviewer_unpublishes_and_the_page_disappears(reviewer_client):
 @pytest.mark.django_db
 def test_mark_reviewed_stamps_reviewer_date_and_next_review_in_twelve_months(reviewer_client):
     page = EducationPageFactory()
-    reviewer_client.post(
-        reverse(CHANGELIST), {"action": "mark_reviewed", "_selected_action": [page.pk]}
-    )
+    reviewer_client.post(action_url(page, "review"))
     page.refresh_from_db()
     today = timezone.localdate()
     assert page.reviewed_by.username == "reviewer"
@@ -151,20 +164,57 @@ def test_mark_reviewed_stamps_reviewer_date_and_next_review_in_twelve_months(rev
     assert page.reviewer_credentials == "MD, psychiatrist"
     assert page.last_reviewed_on == today
     assert page.next_review_due == today + datetime.timedelta(days=365)
+    assert "Signed off by Dr. Ada Example on" in (
+        reviewer_client.get(change_url(page)).content.decode()
+    )
 
 
 @pytest.mark.django_db
-def test_reviewer_without_a_profile_is_asked_for_credentials_first(client):
-    client.force_login(reviewer("nocreds", with_profile=False))
+def test_bulk_publish_and_sign_off_are_gone_from_the_list(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    html = reviewer_client.get(reverse(CHANGELIST)).content.decode()
+    assert 'value="submit_for_review"' in html
+    for gone in ("publish", "unpublish", "mark_reviewed"):
+        assert f'value="{gone}"' not in html
+    reviewer_client.post(reverse(CHANGELIST), {"action": "publish", "_selected_action": [page.pk]})
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_reviewer_without_a_profile_is_asked_for_credentials_and_can_add_their_own(client):
+    user = reviewer("nocreds", with_profile=False)
+    other = reviewer("other")
+    client.force_login(user)
     page = EducationPageFactory()
-    response = client.post(
-        reverse(CHANGELIST),
-        {"action": "mark_reviewed", "_selected_action": [page.pk]},
-        follow=True,
-    )
-    assert "Add your name and credentials" in response.content.decode()
+    response = client.post(action_url(page, "review"), follow=True)
+    assert "Add your name and credentials first" in response.content.decode()
     page.refresh_from_db()
     assert page.last_reviewed_on is None
+
+    response = client.post(
+        reverse("admin:education_reviewerprofile_add"),
+        {"display_name": "Dr. No Creds", "credentials": "MD", "user": other.pk},
+    )
+    assert response.status_code == 302
+    assert ReviewerProfile.objects.get(display_name="Dr. No Creds").user == user
+    listing = client.get(reverse("admin:education_reviewerprofile_changelist")).content.decode()
+    assert "Dr. No Creds" in listing and "Dr. Ada Example" not in listing  # only their own
+    other_profile = other.reviewer_profile
+    response = client.get(
+        reverse("admin:education_reviewerprofile_change", args=[other_profile.pk])
+    )
+    assert response.status_code == 302  # not theirs: the admin sends them away
+    client.post(action_url(page, "review"))
+    page.refresh_from_db()
+    assert page.reviewer_name == "Dr. No Creds"
+
+
+@pytest.mark.django_db
+def test_view_on_site_opens_the_preview_for_a_page_patients_cannot_see(editor_client):
+    draft = EducationPageFactory(status=EducationPage.Status.DRAFT)
+    html = editor_client.get(change_url(draft)).content.decode()
+    assert reverse("admin:education_educationpage_preview", args=[draft.pk]) in html
 
 
 @pytest.mark.django_db
@@ -201,7 +251,7 @@ def test_history_records_who_changed_what_and_restores_an_earlier_version(review
     revert_url = reverse(
         "admin:education_educationpage_simple_history", args=[page.pk, first.history_id]
     )
-    response = reviewer_client.post(revert_url, form_data(first.instance, status="draft"))
+    response = reviewer_client.post(revert_url, form_data(first.instance))
     assert response.status_code == 302
     page.refresh_from_db()
     assert page.body == "First version text."
@@ -219,9 +269,9 @@ def test_restoring_an_old_published_version_cannot_publish_for_an_editor(editor_
         "admin:education_educationpage_simple_history",
         args=[page.pk, published_version.history_id],
     )
-    editor_client.post(revert_url, form_data(published_version.instance, status="published"))
+    editor_client.post(revert_url, form_data(published_version.instance))
     page.refresh_from_db()
-    assert page.status == EducationPage.Status.DRAFT
+    assert page.status == EducationPage.Status.DRAFT  # the text comes back, never the status
 
 
 @pytest.mark.django_db
