@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-postgres test-browser lint format check screening-report screening-model bench bench-large lighthouse scale-out-check clean
+.PHONY: help install run test test-postgres test-browser source-digests lint format check screening-report screening-model bench bench-large lighthouse scale-out-check clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,6 +49,9 @@ test-postgres: $(STAMP) $(NODE_STAMP) ## Run the suite against the PostgreSQL se
 
 test-browser: $(STAMP) $(NODE_STAMP) ## Run only the browser tests (Chromium: journeys, CSP, axe, reflow, HTML validity)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+source-digests: $(STAMP) ## Digest the source articles (../shared/seeds) for the copy check in the tests
+	DJANGO_DEBUG=true $(BIN)/python manage.py shell -c "from education.content_checks import write_source_digests; write_source_digests('../shared/seeds', 'tests/education/source_article_runs.txt')"
 
 lint: $(STAMP) ## ruff (lint and format check) and the import layers (lint-imports)
 	$(BIN)/ruff check .

@@ -4,7 +4,9 @@ The reading grade is Flesch-Kincaid (textstat); sentences are counted here becau
 an average and hides the one long sentence a reader gets lost in.
 """
 
+import hashlib
 import re
+from pathlib import Path
 
 MAX_SENTENCE_WORDS = 25
 WORD = re.compile(r"[\w$%]+(?:['\u2019\-.][\w]+)*")
@@ -26,11 +28,37 @@ def long_sentences(text, limit=MAX_SENTENCE_WORDS):
     return [s for s in sentences(text) if len(words(s)) > limit]
 
 
-def shared_runs(text, source, length=10):
+COPY_RUN_WORDS = 10
+
+
+def word_runs(text, length=COPY_RUN_WORDS):
+    found = words(text)
+    return {" ".join(found[i : i + length]) for i in range(len(found) - length + 1)}
+
+
+def shared_runs(text, source, length=COPY_RUN_WORDS):
     """Runs of `length` words that appear, in order, in both texts (copying, not facts)."""
+    return word_runs(text, length) & word_runs(source, length)
 
-    def runs(value):
-        found = words(value)
-        return {" ".join(found[i : i + length]) for i in range(len(found) - length + 1)}
 
-    return runs(text) & runs(source)
+def run_digest(run):
+    return hashlib.sha256(run.encode()).hexdigest()[:16]
+
+
+def copied_runs(text, source_digests):
+    """Runs of ten words of `text` whose digests are among the source's (see run_digest):
+    the copy check without keeping the source articles' own sentences in the repository."""
+    return {run for run in word_runs(text) if run_digest(run) in source_digests}
+
+
+def write_source_digests(source_dir, out_path):
+    """Store the digests of every ten-word run of the source articles (make source-digests)."""
+    text = "\n".join(path.read_text() for path in sorted(Path(source_dir).glob("*.txt")))
+    digests = sorted({run_digest(run) for run in word_runs(text)})
+    header = (
+        "# Digests (sha256, first 16 hex) of every run of ten words in the source articles\n"
+        "# (../shared/seeds/*.txt), for the copy check: no sentence of theirs is kept here.\n"
+        "# Made by: make source-digests\n"
+    )
+    Path(out_path).write_text(header + "\n".join(digests) + "\n")
+    return len(digests)

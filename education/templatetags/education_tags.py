@@ -25,6 +25,20 @@ def pages_needing_review(limit=20):
 
 
 @register.simple_tag
+def pages_waiting_for_review(limit=20):
+    """For the admin home of clinical reviewers: pages submitted and not yet published."""
+    pages = EducationPage.objects.filter(status=EducationPage.Status.IN_REVIEW)
+    return list(pages.only("title", "updated_at").order_by("updated_at")[:limit])
+
+
+@register.simple_tag
+def my_unpublished_pages(user, limit=20):
+    """For the admin home: the pages this person started that patients cannot see yet."""
+    pages = EducationPage.objects.filter(author=user).exclude(status=EducationPage.Status.PUBLISHED)
+    return list(pages.only("title", "status", "updated_at").order_by("-updated_at")[:limit])
+
+
+@register.simple_tag
 def text_diff(old, new):
     """A line-by-line diff of two versions of a field, for the page history in the admin."""
     old_lines = str(old or "").splitlines()

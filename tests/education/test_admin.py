@@ -2,6 +2,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -357,3 +359,43 @@ def test_history_diff_escapes_what_editors_typed(reviewer_client):
     ).content.decode()
     assert "+ &lt;script&gt;alert(1)&lt;/script&gt;" in history
     assert "<script>alert(1)" not in history
+
+
+@pytest.mark.django_db
+def test_admin_home_shows_what_waits_for_review_and_my_unpublished_pages(client):
+    author = editor("edna")
+    waiting = EducationPageFactory(title="Waiting page", status="in_review", author=author)
+    mine = EducationPageFactory(title="My draft", status="draft", author=author)
+    EducationPageFactory(title="Someone else's draft", status="draft")
+    EducationPageFactory(title="Live page", status="published", author=author)
+
+    client.force_login(reviewer("rhea"))
+    html = client.get(reverse("admin:index")).content.decode()
+    panel = html[html.index('id="waiting-for-review-panel"') :].split("</table>", 1)[0]
+    assert waiting.title in panel and mine.title not in panel
+    assert 'id="my-pages-panel"' not in html  # the reviewer started no page
+
+    client.force_login(author)
+    html = client.get(reverse("admin:index")).content.decode()
+    assert 'id="waiting-for-review-panel"' not in html  # editors do not review
+    panel = html[html.index('id="my-pages-panel"') :].split("</table>", 1)[0]
+    assert "My draft" in panel and "Waiting page" in panel
+    assert "Someone else" not in panel and "Live page" not in panel
+
+
+@pytest.mark.django_db
+def test_admin_home_query_count_does_not_grow_with_the_pages(client):
+    author = editor("edna")
+    client.force_login(author)
+    client.get(reverse("admin:index"))  # first visit makes the clinic details record
+
+    def queries_on_home():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(reverse("admin:index")).status_code == 200
+        return len(queries)
+
+    EducationPageFactory(status="draft", author=author)
+    few = queries_on_home()
+    for status in ["draft", "in_review"] * 10:
+        EducationPageFactory(status=status, author=author)
+    assert queries_on_home() == few <= 15
