@@ -1,6 +1,7 @@
 import datetime
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
@@ -9,6 +10,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
@@ -100,9 +102,23 @@ class ReferenceInline(admin.TabularInline):
     fields = ["order", "citation", "url"]
 
 
+# Set only by the workflow services; a form save or a restore keeps what is stored.
+WORKFLOW_FIELDS = [
+    "status",
+    "published_at",
+    "author_id",
+    "reviewed_by_id",
+    "reviewer_name",
+    "reviewer_credentials",
+    "last_reviewed_on",
+    "next_review_due",
+    "reviewed_content_fingerprint",
+]
+
 ACTION_DONE = {
     "submit": "was submitted for clinical review",
     "publish": "is published: patients can read it now",
+    "request": "is back with its editor as a draft, with your comment",
     "unpublish": "is unpublished: patients no longer see it",
     "review": "is signed off as clinically reviewed today",
 }
@@ -117,15 +133,13 @@ def state_in_words(page):
         ),
         EducationPage.Status.PUBLISHED: "Live: patients can read this page.",
     }[page.status]
+    signed_on = date_format(page.last_reviewed_on) if page.last_reviewed_on else ""
     if page.is_clinically_reviewed:
-        review = (
-            f"Signed off by {page.reviewer_name} on {page.last_reviewed_on:%B %-d, %Y}, "
-            "for the text as it is now."
-        )
+        review = f"Signed off by {page.reviewer_name} on {signed_on}, for the text as it is now."
     elif page.last_reviewed_on:
         review = (
-            f"Changed since {page.reviewer_name} signed it off on "
-            f"{page.last_reviewed_on:%B %-d, %Y}: it needs a new sign-off."
+            f"Changed since {page.reviewer_name} signed it off on {signed_on}: "
+            "it needs a new sign-off."
         )
     else:
         review = "Not clinically reviewed yet."
@@ -212,10 +226,21 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             obj.author = request.user
         else:
             # A restored old version comes back with the text it had, never with its old
-            # status: publishing is a workflow action of its own.
-            stored = EducationPage.objects.filter(pk=obj.pk).values("status", "published_at")
-            obj.status, obj.published_at = stored.get().values()
+            # status, author or sign-off: those change only through the workflow actions.
+            stored = EducationPage.objects.filter(pk=obj.pk).values(*WORKFLOW_FIELDS).get()
+            for field_name, value in stored.items():
+                if field_name != "next_review_due" or not services.can_review(request.user):
+                    setattr(obj, field_name, value)
         super().save_model(request, obj, form, change)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # django-simple-history judges a restore by the old version's status; what counts is
+        # the page as it is now: an editor cannot change a live page this way either.
+        if request.method == "POST":
+            stored = self.get_object(request, unquote(object_id))
+            if stored is None or not self.has_change_permission(request, stored):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -264,7 +289,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
         if changed:
             self.message_user(request, f"{changed} page(s) {done}.", messages.SUCCESS)
 
-    @admin.action(description="Submit selected pages for clinical review")
+    @admin.action(description="Submit selected pages for clinical review", permissions=["change"])
     def submit_for_review(self, request, queryset):
         self._apply(request, queryset, services.page_submit_for_review, "submitted for review")
 
@@ -289,7 +314,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
 
     def action_view(self, request, object_id, action):
         """One workflow action on one page: a confirmation naming the page, then the service."""
-        page = self.get_object(request, object_id)
+        page = self.get_object(request, unquote(object_id))
         if page is None or not self.has_view_or_change_permission(request, page):
             raise PermissionDenied
         change_url = reverse("admin:education_educationpage_change", args=[page.pk])
@@ -300,7 +325,13 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             return redirect(change_url)
         if request.method == "POST":
             try:
-                services.page_apply_action(page=page, user=request.user, action=action)
+                services.page_apply_action(
+                    page=page,
+                    user=request.user,
+                    action=action,
+                    comment=request.POST.get("comment", "")[:2000],
+                    seen_fingerprint=request.POST.get("seen", ""),
+                )
             except (PermissionDenied, ValidationError) as error:
                 message = getattr(error, "message", None) or " ".join(
                     getattr(error, "messages", [str(error)])
@@ -315,7 +346,9 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             "opts": self.model._meta,
             "page": page,
             "action": services.PAGE_ACTIONS[action],
+            "action_key": action,
             "change_url": change_url,
+            "preview_url": reverse("admin:education_educationpage_preview", args=[page.pk]),
             "title": f"{services.PAGE_ACTIONS[action]['label']}: {page}",
         }
         return TemplateResponse(
@@ -337,8 +370,10 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["preview_url"] = reverse("admin:education_educationpage_preview", args=[obj.pk])
+            recent = obj.comments.order_by("-created_at", "-pk")[:5]
             context["workflow"] = {
                 "state": state_in_words(obj),
+                "comments": list(reversed(recent)),
                 "actions": [
                     {
                         "label": services.PAGE_ACTIONS[action]["label"],
@@ -375,7 +410,7 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
         return ["user", *fields] if request.user.is_superuser else fields
 
     def _own(self, request, obj):
-        return services.can_review(request.user) and (obj is None or obj.user == request.user)
+        return services.can_review(request.user) and (obj is None or obj.user_id == request.user.pk)
 
     def has_module_permission(self, request):
         return super().has_module_permission(request) or services.can_review(request.user)

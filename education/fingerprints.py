@@ -9,14 +9,17 @@ import hashlib
 import json
 
 
-def content_fingerprint(*, title, summary, body, faqs, references):
-    payload = json.dumps(
-        [title, summary, body.strip(), [list(f) for f in faqs], [list(r) for r in references]]
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()
+def content_fingerprint(*, title, summary, body, faqs, references, glossary_words=()):
+    """`glossary_words`: the meanings the page shows beside its words. They are patient-read
+    text too, so a changed meaning needs a new sign-off (the default-content check leaves them
+    out: staff edit the glossary on its own)."""
+    parts = [title, summary, body.strip(), [list(f) for f in faqs], [list(r) for r in references]]
+    if glossary_words:
+        parts.append([[word["term"], word["meaning"]] for word in glossary_words])
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
 
 
-def page_fingerprint(page):
+def page_fingerprint(page, *, with_glossary=False):
     """The digest of a saved page, with its FAQs and sources as stored."""
     return content_fingerprint(
         title=page.title,
@@ -24,4 +27,5 @@ def page_fingerprint(page):
         body=page.body,
         faqs=[(faq.question, faq.answer.strip()) for faq in page.faqs.all()],
         references=[(ref.citation, ref.url) for ref in page.references.all()],
+        glossary_words=page.glossary_words if with_glossary else (),
     )

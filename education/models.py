@@ -347,10 +347,15 @@ class EducationPage(models.Model):
         glossary = glossary or GlossaryTerm.objects.as_glossary()
         self.glossary_words = words_explained(glossary, text)
         self.content_fingerprint = (
-            page_fingerprint(self)
+            page_fingerprint(self, with_glossary=True)
             if self.pk
             else content_fingerprint(
-                title=self.title, summary=self.summary, body=self.body, faqs=[], references=[]
+                title=self.title,
+                summary=self.summary,
+                body=self.body,
+                faqs=[],
+                references=[],
+                glossary_words=self.glossary_words,
             )
         )
 
@@ -465,6 +470,31 @@ class Reference(models.Model):
 
     def __str__(self):
         return self.citation
+
+
+class ReviewComment(models.Model):
+    """What a reviewer asked for and what the editor answered, kept with the page for good."""
+
+    class Kind(models.TextChoices):
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        SUBMITTED = "submitted", "Submitted for review"
+
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Copied, so the record keeps its author's name if the account is removed later.
+    author_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["page", "created_at"], name="review_comment_page")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} by {self.author_name}"
 
 
 class ReviewerProfile(models.Model):

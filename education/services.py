@@ -14,6 +14,7 @@ from .models import (
     REVIEW_INTERVAL_DAYS,
     EducationPage,
     GlossaryTerm,
+    ReviewComment,
     ReviewerProfile,
     unfilled_message,
 )
@@ -44,10 +45,19 @@ PAGE_ACTIONS = {
     "submit": {
         "label": "Submit for review",
         "confirm": "Submit this page for clinical review? A reviewer can then publish it.",
+        "comment": "A note for the reviewer: what changed (optional)",
     },
     "publish": {
         "label": "Publish",
         "confirm": "Publish this page? Patients will see it on the website at once.",
+    },
+    "request": {
+        "label": "Request changes",
+        "confirm": (
+            "Send this page back to its editor as a draft? Say what needs to change: the "
+            "editor sees your comment at the top of the page."
+        ),
+        "comment": "What needs to change (required)",
     },
     "unpublish": {
         "label": "Unpublish",
@@ -70,23 +80,67 @@ def page_actions_for(*, page, user):
     allowed = {
         "submit": page.status == EducationPage.Status.DRAFT,
         "publish": not published and can_publish(user),
+        "request": page.status == EducationPage.Status.IN_REVIEW and can_review(user),
         "unpublish": published and can_publish(user),
         "review": can_review(user),
     }
     return [action for action in PAGE_ACTIONS if allowed[action]]
 
 
-def page_apply_action(*, page, user, action):
-    """Run one workflow action on one page; every rule is checked by the service it calls."""
+class PageChangedSinceSeen(ValidationError):
+    pass
+
+
+@transaction.atomic
+def page_apply_action(*, page, user, action, comment="", seen_fingerprint=None):
+    """Run one workflow action on one page; every rule is checked by the service it calls.
+
+    The page is read again, locked, so the action acts on what is stored now; with
+    `seen_fingerprint` (the digest of the text the user was shown), a page whose text changed
+    in between is refused: a sign-off or a publish covers only text its author saw.
+    """
+    page = EducationPage.objects.select_for_update().get(pk=page.pk)
+    if seen_fingerprint is not None and seen_fingerprint != page.content_fingerprint:
+        raise PageChangedSinceSeen(
+            "The page changed after you opened it. Read it again, then confirm."
+        )
     services = {
-        "submit": page_submit_for_review,
-        "publish": page_publish,
-        "unpublish": page_unpublish,
-        "review": page_mark_reviewed,
+        "submit": lambda: page_submit_for_review(page=page, user=user, comment=comment),
+        "publish": lambda: page_publish(page=page, user=user),
+        "request": lambda: page_request_changes(page=page, user=user, comment=comment),
+        "unpublish": lambda: page_unpublish(page=page, user=user),
+        "review": lambda: page_mark_reviewed(page=page, user=user),
     }
     if action not in services:
         raise ValidationError("There is no such action.")
-    return services[action](page=page, user=user)
+    return services[action]()
+
+
+def _comment(*, page, user, kind, text):
+    comment = ReviewComment(
+        page=page,
+        author=user,
+        author_name=user.get_full_name() or user.get_username(),
+        kind=kind,
+        text=text.strip(),
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+@transaction.atomic
+def page_request_changes(*, page, user, comment):
+    """A reviewer sends a page waiting for review back to draft, saying what must change."""
+    if not can_review(user):
+        raise PermissionDenied("Only clinical reviewers can ask for changes.")
+    if page.status != EducationPage.Status.IN_REVIEW:
+        raise ValidationError("Only a page waiting for review can be sent back for changes.")
+    if not (comment or "").strip():
+        raise ValidationError("Say what needs to change: the editor will read it.")
+    _comment(page=page, user=user, kind=ReviewComment.Kind.CHANGES_REQUESTED, text=comment)
+    page.status = EducationPage.Status.DRAFT
+    return _save(page, user)
 
 
 def _save(page, user):
@@ -97,11 +151,15 @@ def _save(page, user):
 
 
 @transaction.atomic
-def page_submit_for_review(*, page, user):
+def page_submit_for_review(*, page, user, comment=""):
+    if not user.has_perm("education.change_educationpage"):
+        raise PermissionDenied("Only content editors and reviewers can submit pages.")
     if page.status == EducationPage.Status.PUBLISHED:
         raise ValidationError("This page is already published.")
     if page.status == EducationPage.Status.IN_REVIEW:
         raise ValidationError("This page is already waiting for review.")
+    if (comment or "").strip():
+        _comment(page=page, user=user, kind=ReviewComment.Kind.SUBMITTED, text=comment)
     page.status = EducationPage.Status.IN_REVIEW
     return _save(page, user)
 
@@ -182,7 +240,9 @@ def pages_rerender(*, words=None):
         uses = Glossary([GlossaryEntry("", "", "", tuple(filter(None, words)))]).pattern
         if uses is None:
             return 0
-    pages = EducationPage.objects.prefetch_related("faqs").only("pk", "body", "body_text")
+    pages = EducationPage.objects.prefetch_related("faqs", "references").only(
+        "pk", "title", "summary", "body", "body_text"
+    )
     rendered = 0
     for page in pages.iterator(chunk_size=200):
         text = "\n".join([page.body_text, *(faq.answer_text for faq in page.faqs.all())])
@@ -197,6 +257,9 @@ def pages_rerender(*, words=None):
             reading_grade=page.reading_grade,
             word_count=page.word_count,
             glossary_words=page.glossary_words,
+            # The meanings shown beside a page's words are in its digest: a changed meaning
+            # needs a new sign-off.
+            content_fingerprint=page.content_fingerprint,
         )
         rendered += 1
     return rendered

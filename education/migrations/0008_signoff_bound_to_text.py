@@ -4,33 +4,54 @@ import hashlib
 import json
 
 from django.db import migrations, models
-from django.utils import timezone
 
 
 def fingerprint(page):
-    # As education/fingerprints.py computes it today, copied so this migration never changes.
+    # As education/fingerprints.py computes it today (with the glossary meanings the page
+    # shows), copied so this migration never changes.
     faqs = [[faq.question, faq.answer.strip()] for faq in page.faqs.order_by("order", "pk")]
     references = [[r.citation, r.url] for r in page.references.order_by("order", "pk")]
-    payload = json.dumps([page.title, page.summary, page.body.strip(), faqs, references])
-    return hashlib.sha256(payload.encode()).hexdigest()
+    parts = [page.title, page.summary, page.body.strip(), faqs, references]
+    if page.glossary_words:
+        parts.append([[word["term"], word["meaning"]] for word in page.glossary_words])
+    return hashlib.sha256(json.dumps(parts).encode()).hexdigest()
+
+
+def text_unchanged_since_sign_off(apps, page):
+    """Did nothing patients read change after the history entry the sign-off was saved in?"""
+    history = apps.get_model("education", "HistoricalEducationPage").objects.filter(id=page.pk)
+    signed = (
+        history.filter(last_reviewed_on=page.last_reviewed_on, reviewer_name=page.reviewer_name)
+        .order_by("history_date", "history_id")
+        .first()
+    )
+    if signed is None:
+        return False
+    for later in history.filter(history_date__gt=signed.history_date):
+        if (later.title, later.summary, later.body) != (signed.title, signed.summary, signed.body):
+            return False
+    for model_name in ("HistoricalFAQ", "HistoricalReference"):
+        changes = apps.get_model("education", model_name).objects.filter(
+            page_id=page.pk, history_date__gt=signed.history_date
+        )
+        if changes.exists():
+            return False
+    return True
 
 
 def bind_signoffs(apps, schema_editor):
-    """Store each page's digest. A sign-off stays shown only if nothing was saved on the page
-    after the day it was given (the review itself saves the page that day); otherwise patients
-    stop seeing the reviewer's name until a reviewer signs the text off again."""
+    """Store each page's digest. A sign-off stays shown only if the page's history shows no
+    change to its text, FAQs or sources after the sign-off was saved; otherwise patients stop
+    seeing the reviewer's name until a reviewer signs the text off again."""
     EducationPage = apps.get_model("education", "EducationPage")
     for page in EducationPage.objects.all():
         page.content_fingerprint = fingerprint(page)
-        still_the_signed_text = page.last_reviewed_on is not None and (
-            timezone.localdate(page.updated_at) <= page.last_reviewed_on
-        )
-        page.reviewed_content_fingerprint = (
-            page.content_fingerprint if still_the_signed_text else ""
+        still_signed = page.last_reviewed_on is not None and text_unchanged_since_sign_off(
+            apps, page
         )
         EducationPage.objects.filter(pk=page.pk).update(
             content_fingerprint=page.content_fingerprint,
-            reviewed_content_fingerprint=page.reviewed_content_fingerprint,
+            reviewed_content_fingerprint=page.content_fingerprint if still_signed else "",
         )
 
 

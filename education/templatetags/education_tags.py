@@ -2,10 +2,11 @@ import difflib
 import json
 
 from django import template
+from django.db.models import OuterRef, Subquery
 from django.utils.html import _json_script_escapes, format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from ..models import EducationPage
+from ..models import EducationPage, ReviewComment
 
 register = template.Library()
 
@@ -33,8 +34,16 @@ def pages_waiting_for_review(limit=20):
 
 @register.simple_tag
 def my_unpublished_pages(user, limit=20):
-    """For the admin home: the pages this person started that patients cannot see yet."""
-    pages = EducationPage.objects.filter(author=user).exclude(status=EducationPage.Status.PUBLISHED)
+    """For the admin home: the pages this person started that patients cannot see yet, each
+    with the kind of its latest review comment (changes requested, say), in one query."""
+    latest_comment = ReviewComment.objects.filter(page=OuterRef("pk")).order_by(
+        "-created_at", "-pk"
+    )
+    pages = (
+        EducationPage.objects.filter(author=user)
+        .exclude(status=EducationPage.Status.PUBLISHED)
+        .annotate(latest_comment_kind=Subquery(latest_comment.values("kind")[:1]))
+    )
     return list(pages.only("title", "status", "updated_at").order_by("-updated_at")[:limit])
 
 

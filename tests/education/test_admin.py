@@ -10,7 +10,15 @@ from django.utils import timezone
 from clinic.models import ClinicDetails
 from education.models import EducationPage, ReviewerProfile
 
-from .factories import EducationPageFactory, FAQFactory, TopicFactory, editor, reviewer, signed_off
+from .factories import (
+    EducationPageFactory,
+    FAQFactory,
+    ReferenceFactory,
+    TopicFactory,
+    editor,
+    reviewer,
+    signed_off,
+)
 
 CHANGELIST = "admin:education_educationpage_changelist"
 
@@ -80,6 +88,16 @@ def action_url(page, action):
     return reverse("admin:education_educationpage_action", args=[page.pk, action])
 
 
+def confirm(client, page, action, **data):
+    """Open an action's confirmation page and confirm it, as staff do (the form carries the
+    digest of the text it showed)."""
+    html = client.get(action_url(page, action), follow=True).content.decode()
+    seen = re.search(r'name="seen" value="(\w*)"', html)
+    return client.post(
+        action_url(page, action), {"seen": seen.group(1) if seen else "", **data}, follow=True
+    )
+
+
 def buttons_on(client, page):
     html = client.get(change_url(page)).content.decode()
     panel = html[html.index('class="workflow-panel"') :].split("</section>", 1)[0]
@@ -103,7 +121,7 @@ def test_editor_is_offered_only_submit_and_cannot_publish_through_the_form(edito
 def test_editor_cannot_publish_unpublish_or_sign_off_by_any_address(editor_client, action):
     status = EducationPage.Status.PUBLISHED if action == "unpublish" else "in_review"
     page = EducationPageFactory(status=status, next_review_due=None)
-    response = editor_client.post(action_url(page, action), follow=True)
+    response = confirm(editor_client, page, action)
     assert "that action is not open to you now" in response.content.decode()
     page.refresh_from_db()
     assert page.status == status and page.last_reviewed_on is None
@@ -124,10 +142,15 @@ def test_editor_cannot_change_a_published_page_or_move_a_review_date(editor_clie
 @pytest.mark.django_db
 def test_each_action_asks_for_confirmation_naming_the_page_first(reviewer_client):
     page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW, title="Driving rules")
-    assert buttons_on(reviewer_client, page) == ["Publish", "Mark clinically reviewed"]
-    confirm = reviewer_client.get(action_url(page, "publish")).content.decode()
-    assert "Patients will see it on the website at once." in confirm
-    assert 'value="Publish: Driving rules"' in confirm
+    assert buttons_on(reviewer_client, page) == [
+        "Publish",
+        "Request changes",
+        "Mark clinically reviewed",
+    ]
+    question = reviewer_client.get(action_url(page, "publish")).content.decode()
+    assert "Patients will see it on the website at once." in question
+    assert 'value="Publish: Driving rules"' in question
+    assert reverse("admin:education_educationpage_preview", args=[page.pk]) in question
     page.refresh_from_db()
     assert page.status == EducationPage.Status.IN_REVIEW  # a GET changes nothing
 
@@ -135,7 +158,7 @@ def test_each_action_asks_for_confirmation_naming_the_page_first(reviewer_client
 @pytest.mark.django_db
 def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client):
     page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
-    response = reviewer_client.post(action_url(page, "publish"), follow=True)
+    response = confirm(reviewer_client, page, "publish")
     assert "is published: patients can read it now" in response.content.decode()
     page.refresh_from_db()
     assert page.status == EducationPage.Status.PUBLISHED
@@ -148,7 +171,7 @@ def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client
 @pytest.mark.django_db
 def test_reviewer_unpublishes_and_the_page_disappears(reviewer_client):
     page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
-    reviewer_client.post(action_url(page, "unpublish"))
+    confirm(reviewer_client, page, "unpublish")
     page.refresh_from_db()
     assert page.status == EducationPage.Status.DRAFT
     reviewer_client.logout()
@@ -158,7 +181,7 @@ def test_reviewer_unpublishes_and_the_page_disappears(reviewer_client):
 @pytest.mark.django_db
 def test_mark_reviewed_stamps_reviewer_date_and_next_review_in_twelve_months(reviewer_client):
     page = EducationPageFactory()
-    reviewer_client.post(action_url(page, "review"))
+    confirm(reviewer_client, page, "review")
     page.refresh_from_db()
     today = timezone.localdate()
     assert page.reviewed_by.username == "reviewer"
@@ -189,7 +212,7 @@ def test_reviewer_without_a_profile_is_asked_for_credentials_and_can_add_their_o
     other = reviewer("other")
     client.force_login(user)
     page = EducationPageFactory()
-    response = client.post(action_url(page, "review"), follow=True)
+    response = confirm(client, page, "review")
     assert "Add your name and credentials first" in response.content.decode()
     page.refresh_from_db()
     assert page.last_reviewed_on is None
@@ -207,7 +230,7 @@ def test_reviewer_without_a_profile_is_asked_for_credentials_and_can_add_their_o
         reverse("admin:education_reviewerprofile_change", args=[other_profile.pk])
     )
     assert response.status_code == 302  # not theirs: the admin sends them away
-    client.post(action_url(page, "review"))
+    confirm(client, page, "review")
     page.refresh_from_db()
     assert page.reviewer_name == "Dr. No Creds"
 
@@ -216,7 +239,8 @@ def test_reviewer_without_a_profile_is_asked_for_credentials_and_can_add_their_o
 def test_view_on_site_opens_the_preview_for_a_page_patients_cannot_see(editor_client):
     draft = EducationPageFactory(status=EducationPage.Status.DRAFT)
     html = editor_client.get(change_url(draft)).content.decode()
-    assert reverse("admin:education_educationpage_preview", args=[draft.pk]) in html
+    view_on_site = re.search(r'<a href="([^"]+)" class="viewsitelink"', html).group(1)
+    assert view_on_site == reverse("admin:education_educationpage_preview", args=[draft.pk])
 
 
 @pytest.mark.django_db
@@ -399,3 +423,104 @@ def test_admin_home_query_count_does_not_grow_with_the_pages(client):
     for status in ["draft", "in_review"] * 10:
         EducationPageFactory(status=status, author=author)
     assert queries_on_home() == few <= 15
+
+
+@pytest.mark.django_db
+def test_reviewer_requests_changes_the_editor_reads_them_and_resubmits_with_a_note(client):
+    author = editor("edna")
+    page = EducationPageFactory(title="Fasting times", status="in_review", author=author)
+    client.force_login(reviewer("rhea"))
+    refused = confirm(client, page, "request", comment="   ")
+    assert "Say what needs to change" in refused.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+    response = confirm(client, page, "request", comment="Cite the ASA fasting guideline.")
+    assert "is back with its editor as a draft" in response.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.DRAFT
+
+    client.force_login(author)
+    home = client.get(reverse("admin:index")).content.decode()
+    assert "Changes requested" in home[home.index('id="my-pages-panel"') :]
+    form = client.get(change_url(page)).content.decode()
+    assert "Asked for changes</strong>, rhea" in form and "Cite the ASA fasting guideline." in form
+    confirm(client, page, "submit", comment="Added the citation.")
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+    assert [c.text for c in page.comments.all()] == [
+        "Cite the ASA fasting guideline.",
+        "Added the citation.",
+    ]
+    assert confirm(client, page, "request", comment="x").status_code == 200
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW  # editors cannot send pages back
+
+
+@pytest.mark.django_db
+def test_an_action_is_refused_when_the_page_changed_after_the_confirmation_opened(client):
+    page = EducationPageFactory(status="in_review", body="The text the reviewer reads.")
+    client.force_login(reviewer("rhea"))
+    html = client.get(action_url(page, "review")).content.decode()
+    seen = re.search(r'name="seen" value="(\w+)"', html).group(1)
+    page.body = "Text changed by someone else meanwhile."
+    page.save()
+    response = client.post(action_url(page, "review"), {"seen": seen}, follow=True)
+    assert "The page changed after you opened it" in response.content.decode()
+    page.refresh_from_db()
+    assert page.last_reviewed_on is None
+    blind = client.post(action_url(page, "publish"), follow=True)  # never opened
+    assert "The page changed after you opened it" in blind.content.decode()
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.IN_REVIEW
+
+
+@pytest.mark.django_db
+def test_an_editor_cannot_rewrite_a_live_page_through_a_history_restore(editor_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, body="Old draft text.")
+    page.status = EducationPage.Status.PUBLISHED
+    page.body = "The live text."
+    page.save()
+    draft_version = page.history.earliest()
+    revert_url = reverse(
+        "admin:education_educationpage_simple_history", args=[page.pk, draft_version.history_id]
+    )
+    response = editor_client.post(revert_url, form_data(draft_version.instance, body="Bad."))
+    assert response.status_code == 403
+    page.refresh_from_db()
+    assert (page.body, page.status) == ("The live text.", EducationPage.Status.PUBLISHED)
+
+
+@pytest.mark.django_db
+def test_a_restore_never_brings_back_an_old_sign_off(reviewer_client):
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT, body="Version one.")
+    signed_off(page, on=timezone.localdate() - datetime.timedelta(days=300))
+    page.body = "Version two, corrected."
+    page.save()
+    signed_off(page, on=timezone.localdate(), by=reviewer("second"))
+    first = page.history.filter(body="Version one.").latest()
+    revert_url = reverse(
+        "admin:education_educationpage_simple_history", args=[page.pk, first.history_id]
+    )
+    reviewer_client.post(revert_url, form_data(first.instance))
+    page.refresh_from_db()
+    assert page.body == "Version one."
+    assert page.last_reviewed_on == timezone.localdate()  # the latest sign-off is kept...
+    assert not page.is_clinically_reviewed  # ...and it does not cover the restored text
+
+
+@pytest.mark.django_db
+def test_the_change_page_query_count_does_not_grow_with_faqs_and_sources(reviewer_client):
+    page = EducationPageFactory()
+
+    def queries_on_change_page():
+        with CaptureQueriesContext(connection) as queries:
+            assert reviewer_client.get(change_url(page)).status_code == 200
+        return len(queries)
+
+    queries_on_change_page()  # the first visit makes the clinic details record
+    few = queries_on_change_page()
+    for order in range(10):
+        FAQFactory(page=page, order=order)
+        ReferenceFactory(page=page, order=order)
+    assert queries_on_change_page() == few

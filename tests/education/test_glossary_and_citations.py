@@ -18,7 +18,7 @@ from .factories import (
     TopicFactory,
     reviewer,
 )
-from .test_admin import change_url, form_data
+from .test_admin import change_url, confirm, form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -111,8 +111,7 @@ def test_a_page_with_placeholders_cannot_be_published_by_any_path(client):
     with pytest.raises(ValidationError, match=r"\[\[Fill in: price of one infusion\]\]"):
         services.page_publish(page=page, user=user)
     client.force_login(user)
-    action = reverse("admin:education_educationpage_action", args=[page.pk, "publish"])
-    response = client.post(action, follow=True)
+    response = confirm(client, page, "publish")
     assert "Fill in the placeholders before publishing" in response.content.decode()
     page.refresh_from_db()
     assert page.status == EducationPage.Status.IN_REVIEW

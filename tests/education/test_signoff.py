@@ -1,17 +1,26 @@
 """A clinical sign-off belongs to the exact text that was signed."""
 
-import datetime
 import importlib
+import shutil
 
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from education import services
-from education.models import EducationPage
+from education import default_content, services
+from education.fingerprints import page_fingerprint
+from education.models import EducationPage, GlossaryTerm
 
-from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, reviewer, signed_off
+from .factories import (
+    EducationPageFactory,
+    FAQFactory,
+    GlossaryTermFactory,
+    ReferenceFactory,
+    reviewer,
+    signed_off,
+)
 from .test_admin import change_url, form_data
 
 pytestmark = pytest.mark.django_db
@@ -103,20 +112,62 @@ def test_saving_without_changing_the_text_keeps_the_sign_off(client):
     assert SIGNED in review_line(client, page)
 
 
-def test_the_migration_keeps_only_sign_offs_given_after_the_last_change():
-    kept = signed_off(EducationPageFactory(), on=timezone.localdate())
-    lost = signed_off(EducationPageFactory(), on=timezone.localdate() - datetime.timedelta(days=3))
+def test_the_migration_keeps_only_sign_offs_with_no_text_change_after_them():
+    today = timezone.localdate()
+    kept = signed_off(EducationPageFactory(title="Kept"), on=today)
+    kept.status = EducationPage.Status.PUBLISHED  # publishing is no change to the text
+    kept.save()
+    edited_same_day = signed_off(EducationPageFactory(title="Edited"), on=today)
+    edited_same_day.body = "Text nobody reviewed."
+    edited_same_day.save()
+    faq_added = signed_off(EducationPageFactory(title="FAQ added"), on=today)
+    FAQFactory(page=faq_added, answer="An answer nobody reviewed.")
+    never_signed = EducationPageFactory(title="Never signed")
     EducationPage.objects.update(reviewed_content_fingerprint="", content_fingerprint="")
+
     migration = importlib.import_module("education.migrations.0008_signoff_bound_to_text")
     migration.bind_signoffs(apps, schema_editor=None)
-    kept.refresh_from_db()
-    lost.refresh_from_db()
-    assert kept.is_clinically_reviewed
-    assert not lost.is_clinically_reviewed and lost.content_fingerprint
+
+    signed = {page.title: page.is_clinically_reviewed for page in EducationPage.objects.all()}
+    assert signed == {"Kept": True, "Edited": False, "FAQ added": False, "Never signed": False}
+    assert (
+        never_signed.content_fingerprint
+        or EducationPage.objects.get(title="Never signed").content_fingerprint
+    )
+
+
+def test_a_changed_glossary_meaning_on_the_page_needs_a_new_sign_off():
+    GlossaryTermFactory(term="placebo", slug="placebo", other_forms="", meaning="A dummy.")
+    page = signed_off(
+        EducationPageFactory(body="Compared with a placebo."), on=timezone.localdate()
+    )
+    assert page.is_clinically_reviewed
+    GlossaryTerm.objects.filter(term="placebo").update(meaning="A different meaning.")
+    services.pages_rerender(words=["placebo"])
+    page.refresh_from_db()
+    assert not page.is_clinically_reviewed
+
+
+def test_new_default_text_never_replaces_a_signed_off_page(tmp_path, monkeypatch):
+    call_command("load_default_content", verbosity=0)
+    page = signed_off(
+        EducationPage.objects.get(slug="after-your-infusion"), on=timezone.localdate()
+    )
+    changed = tmp_path / "content"
+    shutil.copytree(default_content.CONTENT_DIR, changed)
+    for path in changed.glob("*.toml"):
+        path.write_text(path.read_text().replace("call the clinic", "call our clinic"))
+    monkeypatch.setattr(default_content, "CONTENT_DIR", changed)
+    call_command("load_default_content", verbosity=0)
+    page.refresh_from_db()
+    assert "call our clinic" not in page.body and page.is_clinically_reviewed
+    assert "call our clinic" in EducationPage.objects.get(slug="side-effects-and-safety").body
 
 
 def test_the_sign_off_service_stamps_the_current_text():
-    page = EducationPageFactory()
+    page = EducationPageFactory(body="Signed text.")
+    FAQFactory(page=page, answer="A signed answer.")
     services.page_mark_reviewed(page=page, user=reviewer())
     page.refresh_from_db()
-    assert page.reviewed_content_fingerprint == page.content_fingerprint != ""
+    # The digest stored at sign-off is the digest of the text as stored, worked out afresh.
+    assert page.reviewed_content_fingerprint == page_fingerprint(page, with_glossary=True)

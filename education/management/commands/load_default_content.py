@@ -80,6 +80,11 @@ class Command(BaseCommand):
             return "created as a draft: fill in its placeholders" if to_fill else "created"
         if page.default_content_fingerprint != page_fingerprint(page):
             return "left as it is (edited by staff)"
+        if page.last_reviewed_on is not None:
+            # Signed off by a clinician: new default text would need their review first.
+            if page.default_content_fingerprint != default.fingerprint():
+                return "left as it is (signed off by a reviewer; the new default text is not)"
+            return "up to date"
         if page.default_content_fingerprint == default.fingerprint():
             return "up to date"
         if not dry_run:
