@@ -125,3 +125,56 @@ def test_editor_drafts_previews_and_submits_reviewer_publishes_patients_see_it(n
     visitor.locator("details.faq summary").click()
     expect(visitor.locator(".faq__answer")).to_contain_text("Yes, if they are an adult")
     expect(visitor.get_by_role("link", name="https://doi.org/10.1000/example.1")).to_be_visible()
+
+
+def test_reviewer_asks_for_changes_editor_fixes_and_resubmits_then_it_goes_live(new_context, site):
+    from tests.education.factories import EducationPageFactory, FAQFactory, TopicFactory
+
+    author = editor("edith")
+    reviewer("rosa")
+    draft = EducationPageFactory(
+        title=TITLE,
+        slug=SLUG,
+        topic=TopicFactory(slug="after"),
+        status=EducationPage.Status.IN_REVIEW,
+        author=author,
+    )
+    FAQFactory(page=draft, question=QUESTION, answer="Yes.")
+    staff = StaffMember(new_context().new_page(), site)
+    page = staff.page
+
+    # The reviewer reads it and asks for a change, with a comment.
+    staff.log_in("rosa")
+    page.goto(f"{site}/admin/education/educationpage/{draft.pk}/change/")
+    page.locator(".workflow-panel").get_by_role("link", name="Request changes").click()
+    assert_accessible(page)
+    page.get_by_label("What needs to change (required)").fill(
+        "Say that the driver must be an adult who has not had alcohol."
+    )
+    page.get_by_role("button", name=f"Request changes: {TITLE}").click()
+    expect(page.locator(".messagelist")).to_contain_text("is back with its editor")
+    staff.log_out()
+
+    # The editor sees it on their home page and on the page, fixes the FAQ and resubmits.
+    staff.log_in("edith")
+    expect(page.locator("#my-pages-panel")).to_contain_text("Changes requested")
+    page.locator("#my-pages-panel").get_by_role("link", name=TITLE).click()
+    expect(page.locator(".workflow-panel")).to_contain_text("must be an adult who has not had")
+    page.locator("#id_faqs-0-answer").fill("Yes, if they are an adult and have not had alcohol.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.locator(".workflow-panel").get_by_role("link", name="Submit for review").click()
+    page.get_by_label("A note for the reviewer: what changed (optional)").fill("Done.")
+    page.get_by_role("button", name=f"Submit for review: {TITLE}").click()
+    staff.log_out()
+
+    # The reviewer publishes, and a patient reads the fixed answer.
+    staff.log_in("rosa")
+    expect(page.locator("#waiting-for-review-panel")).to_contain_text(TITLE)
+    page.locator("#waiting-for-review-panel").get_by_role("link", name=TITLE).click()
+    expect(page.locator(".workflow-panel")).to_contain_text("Submitted for review")
+    page.locator(".workflow-panel").get_by_role("link", name="Publish", exact=True).click()
+    page.get_by_role("button", name=f"Publish: {TITLE}").click()
+    visitor = new_context().new_page()
+    visitor.goto(f"{site}/learn/{SLUG}/")
+    visitor.locator("details.faq summary").click()
+    expect(visitor.locator(".faq__answer")).to_contain_text("have not had alcohol")

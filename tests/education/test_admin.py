@@ -2,6 +2,7 @@ import datetime
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -524,3 +525,15 @@ def test_the_change_page_query_count_does_not_grow_with_faqs_and_sources(reviewe
         FAQFactory(page=page, order=order)
         ReferenceFactory(page=page, order=order)
     assert queries_on_change_page() == few
+
+
+@pytest.mark.django_db
+def test_editors_cannot_add_a_reviewer_profile_and_superusers_see_all(editor_client, client):
+    response = editor_client.get(reverse("admin:education_reviewerprofile_add"))
+    assert response.status_code == 403
+    reviewer("rhea")
+    client.force_login(
+        get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
+    )
+    listing = client.get(reverse("admin:education_reviewerprofile_changelist")).content.decode()
+    assert "Dr. Ada Example" in listing
