@@ -124,6 +124,37 @@ ACTION_DONE = {
 }
 
 
+def _number(value):
+    return int(value) if value and value.isdigit() else None
+
+
+def _faqs_as_text(faqs):
+    return "\n\n".join(f"Question: {f['question']}\nAnswer: {f['answer']}" for f in faqs)
+
+
+def _sources_as_text(references):
+    return "\n".join(f"{n}. {r['citation']} {r['url']}" for n, r in enumerate(references, 1))
+
+
+def compare_revisions(older, newer):
+    """Each part of a page, old and new, with a readable label and whether it changed."""
+    parts = [
+        ("Title", older["title"], newer["title"]),
+        ("Summary", older["summary"], newer["summary"]),
+        ("Topic", older["topic"], newer["topic"]),
+        ("Body", older["body"], newer["body"]),
+        ("Common questions (FAQs)", _faqs_as_text(older["faqs"]), _faqs_as_text(newer["faqs"])),
+        (
+            "Sources",
+            _sources_as_text(older["references"]),
+            _sources_as_text(newer["references"]),
+        ),
+    ]
+    return [
+        {"label": label, "old": old, "new": new, "changed": old != new} for label, old, new in parts
+    ]
+
+
 def state_in_words(page):
     """Where a page stands, as a sentence for the top of its form."""
     status = {
@@ -240,11 +271,16 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             stored = self.get_object(request, unquote(object_id))
             if stored is None or not self.has_change_permission(request, stored):
                 raise PermissionDenied
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        response = super().history_form_view(request, object_id, version_id, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            stored = self.get_object(request, unquote(object_id))
+            services.page_revision_record(page=stored, user=request.user)
+        return response
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.page_derived_fields_save(page=form.instance)  # the FAQs are saved only now
+        services.page_revision_record(page=form.instance, user=request.user)
 
     @admin.display(description="reading grade", ordering="reading_grade")
     def reading_grade_display(self, obj):
@@ -303,6 +339,11 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                 act,
                 name="education_educationpage_action",
             ),
+            path(
+                "<path:object_id>/revisions/",
+                self.admin_site.admin_view(self.revisions_view),
+                name="education_educationpage_revisions",
+            ),
             *super().get_urls(),
         ]
 
@@ -355,6 +396,33 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             request, "admin/education/educationpage/confirm_action.html", context
         )
 
+    def revisions_view(self, request, object_id):
+        """The page's revisions, and any two compared: every field, FAQs and sources included."""
+        page = self.get_object(request, unquote(object_id))
+        if page is None or not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        revisions = list(page.revisions.order_by("-number"))
+        by_number = {revision.number: revision for revision in revisions}
+        newer = by_number.get(_number(request.GET.get("to"))) or (
+            revisions[0] if revisions else None
+        )
+        older = by_number.get(_number(request.GET.get("from")))
+        if older is None and newer is not None:
+            older = by_number.get(newer.number - 1)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "page": page,
+            "title": f"Revisions of “{page}”",
+            "revisions": revisions,
+            "older": older,
+            "newer": newer,
+            "sections": compare_revisions(older.content, newer.content) if older and newer else [],
+            "change_url": reverse("admin:education_educationpage_change", args=[page.pk]),
+        }
+        template = "admin/education/educationpage/revisions.html"
+        return TemplateResponse(request, template, context)
+
     def preview_view(self, request, object_id):
         """The page as patients will see it, whatever its status."""
         page = self.get_object(request, object_id)
@@ -370,6 +438,9 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["preview_url"] = reverse("admin:education_educationpage_preview", args=[obj.pk])
+            context["revisions_url"] = reverse(
+                "admin:education_educationpage_revisions", args=[obj.pk]
+            )
             recent = obj.comments.order_by("-created_at", "-pk")[:5]
             context["workflow"] = {
                 "state": state_in_words(obj),

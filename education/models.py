@@ -472,6 +472,33 @@ class Reference(models.Model):
         return self.citation
 
 
+class PageRevision(models.Model):
+    """What patients read on a page at one moment, whole: title, summary, topic, body, FAQs and
+    sources together, so any two moments can be compared as a unit (the per-table history of
+    django-simple-history cannot show an FAQ change as a change to the page)."""
+
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+    # {"title", "summary", "topic", "body", "faqs": [{"question", "answer"}],
+    #  "references": [{"citation", "url"}]}
+    content = models.JSONField()
+    fingerprint = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["page", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["page", "number"], name="one_revision_number_a_page")
+        ]
+
+    def __str__(self):
+        return f"Revision {self.number} of {self.page}"
+
+
 class ReviewComment(models.Model):
     """What a reviewer asked for and what the editor answered, kept with the page for good."""
 

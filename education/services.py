@@ -9,11 +9,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .fingerprints import page_fingerprint
 from .markup import Glossary, GlossaryEntry, placeholders
 from .models import (
     REVIEW_INTERVAL_DAYS,
     EducationPage,
     GlossaryTerm,
+    PageRevision,
     ReviewComment,
     ReviewerProfile,
     unfilled_message,
@@ -263,3 +265,37 @@ def pages_rerender(*, words=None):
         )
         rendered += 1
     return rendered
+
+
+def page_content_snapshot(page):
+    """What patients read on the page, as stored, in the form a PageRevision keeps."""
+    return {
+        "title": page.title,
+        "summary": page.summary,
+        "topic": page.topic.title,
+        "body": page.body,
+        "faqs": [{"question": f.question, "answer": f.answer} for f in page.faqs.all()],
+        "references": [{"citation": r.citation, "url": r.url} for r in page.references.all()],
+    }
+
+
+@transaction.atomic
+def page_revision_record(*, page, user=None):
+    """Keep a revision of the page if what patients read changed since the last one.
+
+    Called after the page and its FAQs and sources are saved (the admin's save_related, the
+    default-content loader). Returns the new revision, or None when nothing changed.
+    """
+    page = EducationPage.objects.select_for_update().get(pk=page.pk)
+    fingerprint = page_fingerprint(page)
+    latest = page.revisions.order_by("-number").first()
+    if latest is not None and latest.fingerprint == fingerprint:
+        return None
+    return PageRevision.objects.create(
+        page=page,
+        number=(latest.number + 1) if latest else 1,
+        created_by=user,
+        created_by_name=(user.get_full_name() or user.get_username()) if user else "",
+        content=page_content_snapshot(page),
+        fingerprint=fingerprint,
+    )

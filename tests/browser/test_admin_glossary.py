@@ -46,3 +46,19 @@ def test_the_page_form_with_its_sources_check_passes_axe(
     page.goto(site + reverse("admin:education_educationpage_change", args=[edu_page.pk]))
     expect(page.get_by_text("Every source is cited")).to_be_visible()
     assert_accessible(page)
+
+
+def test_the_revisions_and_compare_page_passes_axe(reviewer_page, site):  # noqa: F811
+    from education import services
+
+    page = reviewer_page
+    edu_page = EducationPage.objects.get(slug="after-your-infusion")
+    faq = edu_page.faqs.first()
+    faq.answer += " Ask us if you are not sure."
+    faq.save()
+    services.page_revision_record(page=edu_page)
+    page.goto(site + reverse("admin:education_educationpage_change", args=[edu_page.pk]))
+    page.get_by_role("link", name="Revisions and compare").click()
+    expect(page.get_by_role("heading", name="Revision 1 compared with revision 2")).to_be_visible()
+    expect(page.get_by_text("Common questions (FAQs): changed")).to_be_visible()
+    assert_accessible(page)

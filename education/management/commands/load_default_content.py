@@ -111,6 +111,7 @@ class Command(BaseCommand):
         EducationPage.objects.filter(pk=page.pk).update(
             default_content_fingerprint=page_fingerprint(page)
         )
+        services.page_revision_record(page=page)
 
     def load_glossary_term(self, default, dry_run):
         term = GlossaryTerm.objects.filter(term=default.term).first()
