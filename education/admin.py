@@ -113,6 +113,7 @@ WORKFLOW_FIELDS = [
     "last_reviewed_on",
     "next_review_due",
     "reviewed_content_fingerprint",
+    "reviewed_revision_id",
 ]
 
 ACTION_DONE = {
@@ -165,11 +166,15 @@ def state_in_words(page):
         EducationPage.Status.PUBLISHED: "Live: patients can read this page.",
     }[page.status]
     signed_on = date_format(page.last_reviewed_on) if page.last_reviewed_on else ""
+    revision = f" (revision {page.reviewed_revision.number})" if page.reviewed_revision else ""
     if page.is_clinically_reviewed:
-        review = f"Signed off by {page.reviewer_name} on {signed_on}, for the text as it is now."
+        review = (
+            f"Signed off by {page.reviewer_name} on {signed_on}{revision}, "
+            "for the text as it is now."
+        )
     elif page.last_reviewed_on:
         review = (
-            f"Changed since {page.reviewer_name} signed it off on {signed_on}: "
+            f"Changed since {page.reviewer_name} signed it off on {signed_on}{revision}: "
             "it needs a new sign-off."
         )
     else:

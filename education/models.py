@@ -261,6 +261,15 @@ class EducationPage(models.Model):
     # reviewer's name only while the two are the same (education/fingerprints.py).
     content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     reviewed_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The revision the reviewer signed: the exact text, kept for good, to read or compare.
+    reviewed_revision = models.ForeignKey(
+        "PageRevision",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
 
     # Derived from the Markdown on save: rendered once, not on every view.
     body_html = models.TextField(editable=False, default="")

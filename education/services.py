@@ -205,6 +205,8 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
     reviewed_on = reviewed_on or timezone.localdate()
     page.refresh_reading_stats()  # the digest of the text as stored now, FAQs and sources too
     page.reviewed_content_fingerprint = page.content_fingerprint
+    page_revision_record(page=page, user=user)
+    page.reviewed_revision = page.revisions.order_by("-number").first()
     page.reviewed_by = user
     page.reviewer_name = profile.display_name
     page.reviewer_credentials = profile.credentials

@@ -171,3 +171,20 @@ def test_the_sign_off_service_stamps_the_current_text():
     page.refresh_from_db()
     # The digest stored at sign-off is the digest of the text as stored, worked out afresh.
     assert page.reviewed_content_fingerprint == page_fingerprint(page, with_glossary=True)
+
+
+def test_a_sign_off_keeps_the_revision_it_was_given_on(client):
+    page = EducationPageFactory(body="The signed text.")
+    user = reviewer()
+    signed_off(page, on=timezone.localdate(), by=user)
+    signed_revision = page.reviewed_revision
+    assert signed_revision.content["body"].strip() == "The signed text."
+    client.force_login(user)
+    assert f"(revision {signed_revision.number})" in client.get(change_url(page)).content.decode()
+
+    page.body = "Changed after the sign-off."
+    page.save()
+    services.page_revision_record(page=page, user=user)
+    page.refresh_from_db()
+    assert page.reviewed_revision == signed_revision  # the signed text is still there to read
+    assert page.revisions.count() == 2
