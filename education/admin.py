@@ -116,7 +116,23 @@ WORKFLOW_FIELDS = [
     "reviewed_revision_id",
 ]
 
+
+def action_words(page, action):
+    """An action's button and confirmation, in words for this page (a copy's publish puts its
+    changes into the live page)."""
+    if action == "publish" and page.draft_of_id:
+        return {
+            "label": "Publish changes",
+            "confirm": (
+                "Put these changes into the live page? Patients will read the new text at once; "
+                "this working copy is then closed."
+            ),
+        }
+    return services.PAGE_ACTIONS[action]
+
+
 ACTION_DONE = {
+    "draft": "has draft changes: edit this working copy, then submit it for review",
     "submit": "was submitted for clinical review",
     "publish": "is published: patients can read it now",
     "request": "is back with its editor as a draft, with your comment",
@@ -137,6 +153,12 @@ def _sources_as_text(references):
     return "\n".join(f"{n}. {r['citation']} {r['url']}" for n, r in enumerate(references, 1))
 
 
+def _same_text(text):
+    """Text as a reader sees it: line breaks and spaces at line ends do not count."""
+    lines = str(text).replace("\r\n", "\n").strip().splitlines()
+    return "\n".join(line.rstrip() for line in lines)
+
+
 def compare_revisions(older, newer):
     """Each part of a page, old and new, with a readable label and whether it changed."""
     parts = [
@@ -152,7 +174,8 @@ def compare_revisions(older, newer):
         ),
     ]
     return [
-        {"label": label, "old": old, "new": new, "changed": old != new} for label, old, new in parts
+        {"label": label, "old": old, "new": new, "changed": _same_text(old) != _same_text(new)}
+        for label, old, new in parts
     ]
 
 
@@ -165,6 +188,12 @@ def state_in_words(page):
         ),
         EducationPage.Status.PUBLISHED: "Live: patients can read this page.",
     }[page.status]
+    if page.draft_of_id:
+        status = (
+            f"Draft changes of the live page “{page.draft_of}”: patients keep reading the "
+            f"live page until a reviewer publishes these changes. This copy is "
+            f"{page.get_status_display().lower()}."
+        )
     signed_on = date_format(page.last_reviewed_on) if page.last_reviewed_on else ""
     revision = f" (revision {page.reviewed_revision.number})" if page.reviewed_revision else ""
     if page.is_clinically_reviewed:
@@ -185,7 +214,7 @@ def state_in_words(page):
 @admin.register(EducationPage)
 class EducationPageAdmin(SimpleHistoryAdmin):
     list_display = [
-        "title",
+        "title_display",
         "topic",
         "status",
         "reading_grade_display",
@@ -298,6 +327,12 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             )
         return obj.reading_grade
 
+    @admin.display(description="title", ordering="title")
+    def title_display(self, obj):
+        if obj.draft_of_id:
+            return f"{obj.title} (draft changes of the live page)"
+        return obj.title
+
     @admin.display(description="sources")
     def sources_check(self, obj):
         problems = obj.source_problems() if obj.pk else []
@@ -371,7 +406,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             return redirect(change_url)
         if request.method == "POST":
             try:
-                services.page_apply_action(
+                result = services.page_apply_action(
                     page=page,
                     user=request.user,
                     action=action,
@@ -385,17 +420,22 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                 self.message_user(request, f"“{page}”: {message}", messages.ERROR)
             else:
                 done = ACTION_DONE[action]
+                if page.draft_of_id and action == "publish":
+                    done = "is published: its changes are on the live page now"
                 self.message_user(request, f"“{page}” {done}.", messages.SUCCESS)
+                # Starting draft changes opens the copy; publishing them, the live page.
+                if action in {"draft", "publish"} and isinstance(result, EducationPage):
+                    change_url = reverse("admin:education_educationpage_change", args=[result.pk])
             return redirect(change_url)
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
             "page": page,
-            "action": services.PAGE_ACTIONS[action],
+            "action": action_words(page, action),
             "action_key": action,
             "change_url": change_url,
             "preview_url": reverse("admin:education_educationpage_preview", args=[page.pk]),
-            "title": f"{services.PAGE_ACTIONS[action]['label']}: {page}",
+            "title": f"{action_words(page, action)['label']}: {page}",
         }
         return TemplateResponse(
             request, "admin/education/educationpage/confirm_action.html", context
@@ -408,12 +448,16 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             raise PermissionDenied
         revisions = list(page.revisions.order_by("-number"))
         by_number = {revision.number: revision for revision in revisions}
-        newer = by_number.get(_number(request.GET.get("to"))) or (
-            revisions[0] if revisions else None
-        )
+        latest = revisions[0] if revisions else None
+        newer = by_number.get(_number(request.GET.get("to"))) or latest
         older = by_number.get(_number(request.GET.get("from")))
         if older is None and newer is not None:
             older = by_number.get(newer.number - 1)
+        against_live = bool(page.draft_of_id and request.GET.get("against") == "live")
+        if against_live:
+            # Draft changes against what patients read now: the live page's latest revision.
+            older = page.draft_of.revisions.order_by("-number").first()
+            newer = latest
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,
@@ -422,6 +466,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             "revisions": revisions,
             "older": older,
             "newer": newer,
+            "against_live": against_live,
             "sections": compare_revisions(older.content, newer.content) if older and newer else [],
             "change_url": reverse("admin:education_educationpage_change", args=[page.pk]),
         }
@@ -450,9 +495,20 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             context["workflow"] = {
                 "state": state_in_words(obj),
                 "comments": list(reversed(recent)),
+                "compare_live_url": (
+                    reverse("admin:education_educationpage_revisions", args=[obj.pk])
+                    + "?against=live"
+                    if obj.draft_of_id
+                    else None
+                ),
+                "draft_changes_url": (
+                    reverse("admin:education_educationpage_change", args=[draft.pk])
+                    if (draft := EducationPage.objects.filter(draft_of=obj).first())
+                    else None
+                ),
                 "actions": [
                     {
-                        "label": services.PAGE_ACTIONS[action]["label"],
+                        "label": action_words(obj, action)["label"],
                         "url": reverse(
                             "admin:education_educationpage_action", args=[obj.pk, action]
                         ),

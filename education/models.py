@@ -288,6 +288,16 @@ class EducationPage(models.Model):
     default_content_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
 
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set on a working copy of a live page: patients keep reading the live page until a
+    # reviewer publishes the copy's changes into it (services.page_publish_changes).
+    draft_of = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="draft_changes",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -322,6 +332,8 @@ class EducationPage(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # Browsers send a text box's line breaks as CRLF: the same text, so the same digest.
+        self.body = normalise_line_breaks(self.body)
         self.render()
         super().save(*args, **kwargs)
         update_search_vectors(EducationPage.objects.filter(pk=self.pk))
@@ -394,6 +406,10 @@ class EducationPage(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_draft_of_live_page(self):
+        return self.draft_of_id is not None
+
+    @property
     def is_reading_grade_too_high(self):
         return self.reading_grade > READING_GRADE_TARGET
 
@@ -414,6 +430,10 @@ class EducationPage(models.Model):
     @property
     def is_changed_since_review(self):
         return bool(self.last_reviewed_on) and not self.is_clinically_reviewed
+
+
+def normalise_line_breaks(text):
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unfilled_message(left):
@@ -451,6 +471,7 @@ class FAQ(models.Model):
         return self.question
 
     def save(self, *args, **kwargs):
+        self.answer = normalise_line_breaks(self.answer)
         rendered = render_markdown(self.answer, anchors=False)
         self.answer_html = rendered.html
         self.answer_text = rendered.text

@@ -12,10 +12,12 @@ from django.utils import timezone
 from .fingerprints import page_fingerprint
 from .markup import Glossary, GlossaryEntry, placeholders
 from .models import (
+    FAQ,
     REVIEW_INTERVAL_DAYS,
     EducationPage,
     GlossaryTerm,
     PageRevision,
+    Reference,
     ReviewComment,
     ReviewerProfile,
     unfilled_message,
@@ -61,6 +63,13 @@ PAGE_ACTIONS = {
         ),
         "comment": "What needs to change (required)",
     },
+    "draft": {
+        "label": "Start draft changes",
+        "confirm": (
+            "Start a draft of changes to this live page? Patients keep reading the page as it "
+            "is until a reviewer publishes your changes."
+        ),
+    },
     "unpublish": {
         "label": "Unpublish",
         "confirm": "Unpublish this page? Patients will no longer see it; it goes back to draft.",
@@ -79,7 +88,9 @@ PAGE_ACTIONS = {
 def page_actions_for(*, page, user):
     """The workflow actions `user` may take on `page` now, in the order the admin shows them."""
     published = page.status == EducationPage.Status.PUBLISHED
+    has_draft = published and EducationPage.objects.filter(draft_of=page).exists()
     allowed = {
+        "draft": published and not has_draft and user.has_perm("education.add_educationpage"),
         "submit": page.status == EducationPage.Status.DRAFT,
         "publish": not published and can_publish(user),
         "request": page.status == EducationPage.Status.IN_REVIEW and can_review(user),
@@ -108,7 +119,12 @@ def page_apply_action(*, page, user, action, comment="", seen_fingerprint=None):
         )
     services = {
         "submit": lambda: page_submit_for_review(page=page, user=user, comment=comment),
-        "publish": lambda: page_publish(page=page, user=user),
+        "publish": lambda: (
+            page_publish_changes(draft=page, user=user)
+            if page.draft_of_id
+            else page_publish(page=page, user=user)
+        ),
+        "draft": lambda: page_draft_start(page=page, user=user),
         "request": lambda: page_request_changes(page=page, user=user, comment=comment),
         "unpublish": lambda: page_unpublish(page=page, user=user),
         "review": lambda: page_mark_reviewed(page=page, user=user),
@@ -301,3 +317,82 @@ def page_revision_record(*, page, user=None):
         content=page_content_snapshot(page),
         fingerprint=fingerprint,
     )
+
+
+COPIED_FIELDS = ["title", "summary", "body", "topic_id", "order"]
+SIGN_OFF_FIELDS = [
+    "reviewed_by_id",
+    "reviewer_name",
+    "reviewer_credentials",
+    "last_reviewed_on",
+    "next_review_due",
+    "reviewed_content_fingerprint",
+]
+
+
+def _copy_faqs_and_sources(source, target):
+    target.faqs.all().delete()
+    target.references.all().delete()
+    for faq in source.faqs.all():
+        FAQ.objects.create(page=target, question=faq.question, answer=faq.answer, order=faq.order)
+    for ref in source.references.all():
+        Reference.objects.create(page=target, citation=ref.citation, url=ref.url, order=ref.order)
+
+
+@transaction.atomic
+def page_draft_start(*, page, user):
+    """A working copy of a live page, for changes patients do not see until published."""
+    if not user.has_perm("education.add_educationpage"):
+        raise PermissionDenied("Only content editors and reviewers can start draft changes.")
+    live = EducationPage.objects.select_for_update().get(pk=page.pk)
+    if live.status != EducationPage.Status.PUBLISHED:
+        raise ValidationError("This page is not live: change it directly.")
+    existing = EducationPage.objects.filter(draft_of=live).first()
+    if existing is not None:
+        return existing
+    draft = EducationPage(
+        draft_of=live,
+        slug=f"{live.slug[:130]}-draft-changes",
+        status=EducationPage.Status.DRAFT,
+        author=user,
+        next_review_due=live.next_review_due,
+        **{name: getattr(live, name) for name in COPIED_FIELDS},
+    )
+    _save(draft, user)
+    _copy_faqs_and_sources(live, draft)
+    page_derived_fields_save(page=draft)
+    page_revision_record(page=draft, user=user)
+    return draft
+
+
+@transaction.atomic
+def page_publish_changes(*, draft, user):
+    """Put a working copy's text, FAQs and sources into its live page, then drop the copy.
+
+    A sign-off on the copy covers the same text on the live page, so it goes with it;
+    otherwise the live page's old sign-off no longer matches its text and is not shown.
+    """
+    if not can_publish(user):
+        raise PermissionDenied("Only clinical reviewers can publish changes.")
+    left = placeholders(
+        "\n".join([draft.title, draft.summary, draft.body, *(f.answer for f in draft.faqs.all())])
+    )
+    if left:
+        raise ValidationError(unfilled_message(left))
+    live = EducationPage.objects.select_for_update().get(pk=draft.draft_of_id)
+    for name in COPIED_FIELDS:
+        setattr(live, name, getattr(draft, name))
+    signed = draft.is_clinically_reviewed
+    if signed:
+        for name in SIGN_OFF_FIELDS:
+            setattr(live, name, getattr(draft, name))
+    _copy_faqs_and_sources(draft, live)
+    _save(live, user)
+    page_derived_fields_save(page=live)
+    revision = page_revision_record(page=live, user=user)
+    if signed:
+        live.reviewed_revision = revision or live.revisions.order_by("-number").first()
+        EducationPage.objects.filter(pk=live.pk).update(reviewed_revision=live.reviewed_revision)
+    ReviewComment.objects.filter(page=draft).update(page=live)  # the review's record stays
+    draft.delete()
+    return live

@@ -178,3 +178,47 @@ def test_reviewer_asks_for_changes_editor_fixes_and_resubmits_then_it_goes_live(
     visitor.goto(f"{site}/learn/{SLUG}/")
     visitor.locator("details.faq summary").click()
     expect(visitor.locator(".faq__answer")).to_contain_text("have not had alcohol")
+
+
+def test_an_editor_changes_a_live_faq_the_reviewer_compares_and_publishes_it(new_context, site):
+    editor("edith")
+    reviewer("rosa")
+    live = EducationPage.objects.get(slug="after-your-infusion")
+    question = live.faqs.first().question
+    staff = StaffMember(new_context().new_page(), site)
+    page = staff.page
+    visitor = new_context().new_page()
+
+    # The editor cannot change the live page itself, but starts draft changes of it.
+    staff.log_in("edith")
+    page.goto(f"{site}/admin/education/educationpage/{live.pk}/change/")
+    page.locator(".workflow-panel").get_by_role("link", name="Start draft changes").click()
+    page.get_by_role("button", name=f"Start draft changes: {live.title}").click()
+    expect(page.locator(".workflow-panel")).to_contain_text("Draft changes of the live page")
+    page.locator("#id_faqs-0-answer").fill("A new answer, written by the editor.")
+    page.get_by_role("button", name="Save and continue editing").click()
+    page.locator(".workflow-panel").get_by_role("link", name="Submit for review").click()
+    page.get_by_role("button", name=f"Submit for review: {live.title}").click()
+    staff.log_out()
+
+    # Patients still read the live answer.
+    visitor.goto(f"{site}{live.get_absolute_url()}")
+    visitor.locator("details.faq summary").first.click()
+    expect(visitor.locator(".faq__answer").first).not_to_contain_text("written by the editor")
+
+    # The reviewer compares the changes with the live page, then publishes them.
+    staff.log_in("rosa")
+    page.locator("#waiting-for-review-panel").get_by_role("link").first.click()
+    page.get_by_role("link", name="Compare these changes with the live page").click()
+    expect(page.get_by_text("Common questions (FAQs): changed")).to_be_visible()
+    expect(page.get_by_text("Body: no change")).to_be_visible()
+    expect(page.locator(".text-diff").first).to_contain_text("written by the editor")
+    assert_accessible(page)
+    page.go_back()
+    page.locator(".workflow-panel").get_by_role("link", name="Publish changes").click()
+    page.get_by_role("button", name=f"Publish changes: {live.title}").click()
+    expect(page.locator(".messagelist")).to_contain_text("its changes are on the live page now")
+
+    visitor.goto(f"{site}{live.get_absolute_url()}")
+    visitor.locator("details.faq summary", has_text=question).click()
+    expect(visitor.locator(".faq__answer").first).to_contain_text("written by the editor")

@@ -164,7 +164,11 @@ def test_reviewer_publishes_and_the_public_sees_the_page(reviewer_client, client
     page.refresh_from_db()
     assert page.status == EducationPage.Status.PUBLISHED
     assert page.published_at is not None
-    assert buttons_on(reviewer_client, page) == ["Unpublish", "Mark clinically reviewed"]
+    assert buttons_on(reviewer_client, page) == [
+        "Start draft changes",
+        "Unpublish",
+        "Mark clinically reviewed",
+    ]
     reviewer_client.logout()
     assert client.get(page.get_absolute_url()).status_code == 200
 

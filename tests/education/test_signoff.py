@@ -188,3 +188,13 @@ def test_a_sign_off_keeps_the_revision_it_was_given_on(client):
     page.refresh_from_db()
     assert page.reviewed_revision == signed_revision  # the signed text is still there to read
     assert page.revisions.count() == 2
+
+
+def test_line_breaks_a_browser_sends_are_no_change_to_the_signed_text():
+    page = signed_off(
+        EducationPageFactory(body="First line.\nSecond line."), on=timezone.localdate()
+    )
+    page.body = "First line.\r\nSecond line."
+    page.save()
+    page.refresh_from_db()
+    assert page.is_clinically_reviewed
