@@ -142,7 +142,10 @@ ACTION_DONE = {
 
 
 def _number(value):
-    return int(value) if value and value.isdigit() else None
+    """A revision number from the address, or None: plain digits only, at most nine."""
+    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
+        return int(value)
+    return None
 
 
 def _faqs_as_text(faqs):

@@ -9,11 +9,17 @@ import hashlib
 import json
 
 
+def same_breaks(text):
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def content_fingerprint(*, title, summary, body, faqs, references, glossary_words=()):
     """`glossary_words`: the meanings the page shows beside its words. They are patient-read
     text too, so a changed meaning needs a new sign-off (the default-content check leaves them
     out: staff edit the glossary on its own)."""
-    parts = [title, summary, body.strip(), [list(f) for f in faqs], [list(r) for r in references]]
+    # Line breaks as a browser sends them (CRLF) or as a file holds them (LF) are the same text.
+    faqs = [[question, same_breaks(answer)] for question, answer in faqs]
+    parts = [title, summary, same_breaks(body).strip(), faqs, [list(r) for r in references]]
     if glossary_words:
         parts.append([[word["term"], word["meaning"]] for word in glossary_words])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()

@@ -294,10 +294,14 @@ class EducationPage(models.Model):
         "self",
         null=True,
         blank=True,
-        on_delete=models.CASCADE,
+        # A live page with draft changes open cannot be deleted under them.
+        on_delete=models.PROTECT,
         related_name="draft_changes",
         editable=False,
     )
+    # The live page's digest when the copy began: publishing refuses if the live page
+    # changed since, so no newer live edit is silently overwritten.
+    draft_base_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -112,7 +112,9 @@ def page_apply_action(*, page, user, action, comment="", seen_fingerprint=None):
     `seen_fingerprint` (the digest of the text the user was shown), a page whose text changed
     in between is refused: a sign-off or a publish covers only text its author saw.
     """
-    page = EducationPage.objects.select_for_update().get(pk=page.pk)
+    page = EducationPage.objects.select_for_update().filter(pk=page.pk).first()
+    if page is None:
+        raise ValidationError("This page is gone: it may just have been published or deleted.")
     if seen_fingerprint is not None and seen_fingerprint != page.content_fingerprint:
         raise PageChangedSinceSeen(
             "The page changed after you opened it. Read it again, then confirm."
@@ -202,6 +204,10 @@ def page_unpublish(*, page, user):
     check_status_change(user=user, old_status=page.status, new_status=EducationPage.Status.DRAFT)
     if page.status != EducationPage.Status.PUBLISHED:
         raise ValidationError("This page is not published.")
+    if EducationPage.objects.filter(draft_of=page).exists():
+        raise ValidationError(
+            "This page has draft changes open: publish or delete them before unpublishing."
+        )
     page.status = EducationPage.Status.DRAFT
     return _save(page, user)
 
@@ -352,7 +358,8 @@ def page_draft_start(*, page, user):
         return existing
     draft = EducationPage(
         draft_of=live,
-        slug=f"{live.slug[:130]}-draft-changes",
+        draft_base_fingerprint=page_fingerprint(live),
+        slug=f"{live.slug[:120]}-draft-changes-{live.pk}",
         status=EducationPage.Status.DRAFT,
         author=user,
         next_review_due=live.next_review_due,
@@ -380,6 +387,15 @@ def page_publish_changes(*, draft, user):
     if left:
         raise ValidationError(unfilled_message(left))
     live = EducationPage.objects.select_for_update().get(pk=draft.draft_of_id)
+    if live.status != EducationPage.Status.PUBLISHED:
+        raise ValidationError("The live page is not published any more: nothing to update.")
+    if page_fingerprint(live) != draft.draft_base_fingerprint:
+        raise ValidationError(
+            "The live page changed after these draft changes began, so publishing them would "
+            "undo that change. Compare them with the live page, then delete this copy and "
+            "start new draft changes."
+        )
+    related = list(live.related_pages.all())
     for name in COPIED_FIELDS:
         setattr(live, name, getattr(draft, name))
     signed = draft.is_clinically_reviewed
@@ -388,6 +404,7 @@ def page_publish_changes(*, draft, user):
             setattr(live, name, getattr(draft, name))
     _copy_faqs_and_sources(draft, live)
     _save(live, user)
+    live.related_pages.set(related)  # staff's choices stay with the live page
     page_derived_fields_save(page=live)
     revision = page_revision_record(page=live, user=user)
     if signed:

@@ -9,9 +9,9 @@ from django.db import migrations, models
 def fingerprint(page):
     # As education/fingerprints.py computes it today (with the glossary meanings the page
     # shows), copied so this migration never changes.
-    faqs = [[faq.question, faq.answer.strip()] for faq in page.faqs.order_by("order", "pk")]
+    faqs = [[faq.question, faq.answer.replace("\r\n", "\n").replace("\r", "\n").strip()] for faq in page.faqs.order_by("order", "pk")]
     references = [[r.citation, r.url] for r in page.references.order_by("order", "pk")]
-    parts = [page.title, page.summary, page.body.strip(), faqs, references]
+    parts = [page.title, page.summary, page.body.replace("\r\n", "\n").replace("\r", "\n").strip(), faqs, references]
     if page.glossary_words:
         parts.append([[word["term"], word["meaning"]] for word in page.glossary_words])
     return hashlib.sha256(json.dumps(parts).encode()).hexdigest()

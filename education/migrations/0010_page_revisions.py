@@ -20,8 +20,8 @@ def first_revisions(apps, schema_editor):
             [
                 page.title,
                 page.summary,
-                page.body.strip(),
-                [[f.question, f.answer.strip()] for f in faqs],
+                page.body.replace("\r\n", "\n").replace("\r", "\n").strip(),
+                [[f.question, f.answer.replace("\r\n", "\n").replace("\r", "\n").strip()] for f in faqs],
                 [[r.citation, r.url] for r in references],
             ]
         )

@@ -29,7 +29,7 @@ def pages_needing_review(limit=20):
 def pages_waiting_for_review(limit=20):
     """For the admin home of clinical reviewers: pages submitted and not yet published."""
     pages = EducationPage.objects.filter(status=EducationPage.Status.IN_REVIEW)
-    return list(pages.only("title", "updated_at").order_by("updated_at")[:limit])
+    return list(pages.only("title", "updated_at", "draft_of").order_by("updated_at")[:limit])
 
 
 @register.simple_tag
@@ -44,7 +44,9 @@ def my_unpublished_pages(user, limit=20):
         .exclude(status=EducationPage.Status.PUBLISHED)
         .annotate(latest_comment_kind=Subquery(latest_comment.values("kind")[:1]))
     )
-    return list(pages.only("title", "status", "updated_at").order_by("-updated_at")[:limit])
+    return list(
+        pages.only("title", "status", "updated_at", "draft_of").order_by("-updated_at")[:limit]
+    )
 
 
 @register.simple_tag

@@ -1,10 +1,14 @@
 """Draft changes of a live page: patients keep the live text until a reviewer publishes."""
 
 import re
+import shutil
 
 import pytest
+from django.core.management import call_command
+from django.db.models import ProtectedError
 
-from education import services
+from education import default_content, services
+from education.fingerprints import page_fingerprint
 from education.models import EducationPage, PageRevision
 
 from .factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor, reviewer
@@ -137,3 +141,66 @@ def test_draft_changes_compare_with_the_live_page(client, live_page):
     assert "These draft changes compared with the live page" in html
     assert "- Answer: Not today." in html and "+ Answer: Not until tomorrow." in html
     assert "Body: no change" in html
+
+
+def test_publishing_changes_never_undoes_a_newer_edit_of_the_live_page(live_page):
+    draft = services.page_draft_start(page=live_page, user=editor())
+    live_page.body = "An urgent safety fix, made on the live page."
+    live_page.save()
+    with pytest.raises(services.ValidationError, match="The live page changed after"):
+        services.page_publish_changes(draft=draft, user=reviewer())
+    live_page.refresh_from_db()
+    assert live_page.body == "An urgent safety fix, made on the live page."
+
+
+def test_a_live_page_with_draft_changes_is_neither_unpublished_nor_deleted_under_them(
+    live_page,
+):
+    services.page_draft_start(page=live_page, user=editor())
+    with pytest.raises(services.ValidationError, match="draft changes open"):
+        services.page_unpublish(page=live_page, user=reviewer())
+    with pytest.raises(ProtectedError):
+        live_page.delete()
+
+
+def test_publishing_changes_keeps_the_live_pages_related_pages(live_page):
+    other = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
+    live_page.related_pages.add(other)
+    draft = services.page_draft_start(page=live_page, user=editor())
+    services.page_publish_changes(draft=draft, user=reviewer())
+    assert list(live_page.related_pages.all()) == [other]
+
+
+def test_the_second_of_two_publishes_is_told_the_copy_is_gone(live_page):
+    checker = reviewer()
+    draft = services.page_draft_start(page=live_page, user=editor())
+    seen = draft.content_fingerprint
+    services.page_apply_action(page=draft, user=checker, action="publish", seen_fingerprint=seen)
+    with pytest.raises(services.ValidationError, match="This page is gone"):
+        services.page_apply_action(
+            page=draft, user=checker, action="publish", seen_fingerprint=seen
+        )
+
+
+def test_line_breaks_stored_the_old_way_give_the_same_digest():
+    page = EducationPageFactory(body="One.\nTwo.")
+    FAQFactory(page=page, answer="Line one.\nLine two.")
+    before = page_fingerprint(page)
+    EducationPage.objects.filter(pk=page.pk).update(body="One.\r\nTwo.")
+    page.faqs.update(answer="Line one.\r\nLine two.")
+    page.refresh_from_db()
+    assert page_fingerprint(page) == before
+
+
+def test_new_default_text_leaves_a_page_with_draft_changes_alone(tmp_path, monkeypatch):
+    call_command("load_default_content", verbosity=0)
+    live = EducationPage.objects.get(slug="after-your-infusion")
+    services.page_draft_start(page=live, user=editor())
+    changed = tmp_path / "content"
+    shutil.copytree(default_content.CONTENT_DIR, changed)
+    for path in changed.glob("*.toml"):
+        path.write_text(path.read_text().replace("call the clinic", "call our clinic"))
+    monkeypatch.setattr(default_content, "CONTENT_DIR", changed)
+    call_command("load_default_content", verbosity=0)
+    live.refresh_from_db()
+    assert "call our clinic" not in live.body

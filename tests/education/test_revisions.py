@@ -63,8 +63,10 @@ def test_any_two_revisions_can_be_compared(client):
     assert "Revision 1 compared with revision 3" in html
     assert "- First summary." in html and "+ Third summary." in html
     assert "Second summary." not in html.split("<table>")[0]
-    junk = client.get(revisions_url(page, **{"from": "x", "to": "999"}))
-    assert junk.status_code == 200  # unknown numbers fall back to the latest two
+    for junk in ("x", "999", "\u00b2", "9" * 5000):
+        response = client.get(revisions_url(page, **{"from": junk, "to": junk}))
+        assert response.status_code == 200  # unknown numbers fall back to the latest two
+        assert "Revision 2 compared with revision 3" in response.content.decode()
 
 
 def test_revisions_are_for_staff_only(client):

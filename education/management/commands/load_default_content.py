@@ -80,6 +80,8 @@ class Command(BaseCommand):
             return "created as a draft: fill in its placeholders" if to_fill else "created"
         if page.default_content_fingerprint != page_fingerprint(page):
             return "left as it is (edited by staff)"
+        if EducationPage.objects.filter(draft_of=page).exists():
+            return "left as it is (draft changes of it are open)"
         if page.last_reviewed_on is not None:
             # Signed off by a clinician: new default text would need their review first.
             if page.default_content_fingerprint != default.fingerprint():
