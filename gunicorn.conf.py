@@ -30,8 +30,12 @@ errorlog = "-"
 loglevel = _env("GUNICORN_LOG_LEVEL", "info")
 # %(U)s is the path without the query string, and no Referer (it would carry the previous
 # page's query, such as an admin search for an email address): search terms, addresses and
-# form values never reach the log.
-access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+# form values never reach the log. No visitor address either: a logged address beside each
+# POST /contact/ would tie inquiries to the people who sent them. GUNICORN_LOG_CLIENT_ADDRESS
+# turns it on for an incident (README, "Logs").
+access_log_format = '"%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
+if _env("GUNICORN_LOG_CLIENT_ADDRESS", "false").lower() in {"1", "true", "yes", "on"}:
+    access_log_format = "%(h)s " + access_log_format
 
 # gunicorn 27 opens a control socket under the home folder by default; a web server needs none.
 control_socket_disable = True
