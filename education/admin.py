@@ -491,19 +491,13 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
             context["preview_url"] = reverse("admin:education_educationpage_preview", args=[obj.pk])
-            context["revisions_url"] = reverse(
-                "admin:education_educationpage_revisions", args=[obj.pk]
-            )
+            revisions_url = reverse("admin:education_educationpage_revisions", args=[obj.pk])
+            context["revisions_url"] = revisions_url
             recent = obj.comments.order_by("-created_at", "-pk")[:5]
             context["workflow"] = {
                 "state": state_in_words(obj),
                 "comments": list(reversed(recent)),
-                "compare_live_url": (
-                    reverse("admin:education_educationpage_revisions", args=[obj.pk])
-                    + "?against=live"
-                    if obj.draft_of_id
-                    else None
-                ),
+                "compare_live_url": f"{revisions_url}?against=live" if obj.draft_of_id else None,
                 "draft_changes_url": (
                     reverse("admin:education_educationpage_change", args=[draft.pk])
                     if (draft := EducationPage.objects.filter(draft_of=obj).first())

@@ -227,8 +227,7 @@ def page_mark_reviewed(*, page, user, reviewed_on=None):
     reviewed_on = reviewed_on or timezone.localdate()
     page.refresh_reading_stats()  # the digest of the text as stored now, FAQs and sources too
     page.reviewed_content_fingerprint = page.content_fingerprint
-    page_revision_record(page=page, user=user)
-    page.reviewed_revision = page.revisions.order_by("-number").first()
+    page.reviewed_revision = page_revision_record(page=page, user=user)
     page.reviewed_by = user
     page.reviewer_name = profile.display_name
     page.reviewer_credentials = profile.credentials
@@ -308,13 +307,14 @@ def page_revision_record(*, page, user=None):
     """Keep a revision of the page if what patients read changed since the last one.
 
     Called after the page and its FAQs and sources are saved (the admin's save_related, the
-    default-content loader). Returns the new revision, or None when nothing changed.
+    default-content loader). Returns the revision that holds the page as stored now: a new
+    one, or the latest when nothing changed.
     """
     page = EducationPage.objects.select_for_update().get(pk=page.pk)
     fingerprint = page_fingerprint(page)
     latest = page.revisions.order_by("-number").first()
     if latest is not None and latest.fingerprint == fingerprint:
-        return None
+        return latest
     return PageRevision.objects.create(
         page=page,
         number=(latest.number + 1) if latest else 1,
@@ -395,7 +395,6 @@ def page_publish_changes(*, draft, user):
             "undo that change. Compare them with the live page, then delete this copy and "
             "start new draft changes."
         )
-    related = list(live.related_pages.all())
     for name in COPIED_FIELDS:
         setattr(live, name, getattr(draft, name))
     signed = draft.is_clinically_reviewed
@@ -403,13 +402,12 @@ def page_publish_changes(*, draft, user):
         for name in SIGN_OFF_FIELDS:
             setattr(live, name, getattr(draft, name))
     _copy_faqs_and_sources(draft, live)
-    _save(live, user)
-    live.related_pages.set(related)  # staff's choices stay with the live page
+    _save(live, user)  # a save leaves the live page's related pages as staff chose them
     page_derived_fields_save(page=live)
     revision = page_revision_record(page=live, user=user)
     if signed:
-        live.reviewed_revision = revision or live.revisions.order_by("-number").first()
-        EducationPage.objects.filter(pk=live.pk).update(reviewed_revision=live.reviewed_revision)
+        live.reviewed_revision = revision
+        EducationPage.objects.filter(pk=live.pk).update(reviewed_revision=revision)
     ReviewComment.objects.filter(page=draft).update(page=live)  # the review's record stays
     draft.delete()
     return live
