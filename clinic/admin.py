@@ -3,7 +3,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
 
-from .models import ClinicDetails
+from .models import ClinicDetails, StaffEmail
 
 
 class SingletonModelAdmin(admin.ModelAdmin):
@@ -37,3 +37,27 @@ class ClinicDetailsAdmin(SingletonModelAdmin):
             {"fields": ["emergency_number", "crisis_line_number", "crisis_line_name"]},
         ),
     ]
+
+
+class OutboxAdmin(admin.ModelAdmin):
+    """An outbox, read only: every queued email and its state, so one that keeps failing is
+    easy to spot. The worker alone changes it."""
+
+    list_filter = ["status"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StaffEmail)
+class StaffEmailAdmin(OutboxAdmin):
+    list_display = ["subject", "status", "attempts", "next_attempt_at", "created_at"]
+    search_fields = ["subject"]
+    fields = [*list_display, "recipients", "body", "last_error", "sent_at"]
+    readonly_fields = fields

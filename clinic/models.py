@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, models, transaction
+from django.utils import timezone
 
 CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
 # A copy for when the database is down, never cleared: old details beat none at all.
@@ -42,6 +43,58 @@ class SingleRecord(models.Model):
     def load(cls):
         record, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
         return record
+
+
+class OutboxQuerySet(models.QuerySet):
+    def due(self, *, now=None):
+        return self.filter(status=Outbox.Status.PENDING, next_attempt_at__lte=now or timezone.now())
+
+
+class Outbox(models.Model):
+    """One email the background worker must send, with its delivery state (clinic/outbox.py).
+
+    Saved in the same transaction as the change it tells about, so the email is sent if and
+    only if the change happened. Delivery is at least once: an email is marked sent after the
+    mail server accepted it, so a crash between the two sends it again; none is ever lost.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting to send"
+        SENT = "sent", "Sent"
+
+    recipients = models.JSONField(default=list)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.TextField(blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class StaffEmail(Outbox):
+    """An email to staff about their work (a page to review, a review coming due).
+
+    Unlike the contact form's emails it holds its text: it says nothing about a patient, and
+    a reminder must say what was due when it was written.
+    """
+
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    # Set on an email that must go once only (a review reminder): a second queuing of the
+    # same key is ignored, however many workers or runs try.
+    once_key = models.CharField(max_length=200, unique=True, null=True, blank=True)
+
+    objects = OutboxQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="staff_email_due")]
+
+    def __str__(self):
+        return self.subject
 
 
 class ClinicDetails(SingleRecord):

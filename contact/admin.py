@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from clinic.admin import SingletonModelAdmin
+from clinic.admin import OutboxAdmin, SingletonModelAdmin
 
 from . import services
 from .models import (
@@ -363,24 +363,13 @@ class InquiryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
-    """Every queued email in one list, so one that keeps failing is easy to spot."""
-
+class DeliveryAdmin(OutboxAdmin):
     list_display = ["inquiry", "kind", "status", "attempts", "next_attempt_at", "last_error"]
     list_filter = ["status", "kind"]
     list_select_related = ["inquiry"]
     search_fields = ["inquiry__reference"]
     readonly_fields = [*list_display, "sent_at", "created_at"]
     exclude = ["recipients"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Topic)

@@ -10,7 +10,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
-from clinic.models import SingleRecord
+from clinic.models import Outbox, OutboxQuerySet, SingleRecord
 
 
 def parse_addresses(text):
@@ -334,7 +334,7 @@ class InquiryNote(models.Model):
         return f"Note on {self.inquiry_id} at {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class DeliveryQuerySet(models.QuerySet):
+class DeliveryQuerySet(OutboxQuerySet):
     def acknowledgements_to(self, email, *, since):
         return self.filter(
             kind=Delivery.Kind.ACKNOWLEDGEMENT, inquiry__email=email, created_at__gte=since
@@ -344,10 +344,6 @@ class DeliveryQuerySet(models.QuerySet):
         return self.filter(kind=Delivery.Kind.URGENT_DIGEST, status=Delivery.Status.SENT).aggregate(
             last=models.Max("sent_at")
         )["last"]
-
-    def due(self, *, now=None):
-        now = now or timezone.now()
-        return self.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
 
     def in_send_order(self):
         """Emails telling staff about an urgent inquiry first, then oldest due first."""
@@ -361,12 +357,12 @@ class DeliveryQuerySet(models.QuerySet):
         )
 
 
-class Delivery(models.Model):
-    """One email the background worker must send (the outbox), with its delivery state.
+class Delivery(Outbox):
+    """One email about an inquiry the background worker must send (the outbox: see Outbox).
 
-    Delivery is at least once: an email is marked sent after the mail server accepted it, so
-    a crash or a database failure between the two sends it again on the next try. A patient
-    or staff member may, rarely, get the same email twice; no email is ever lost.
+    Built when it is sent, from the inquiry as it is then, so no copy of a patient's words
+    waits in the outbox. A patient or staff member may, rarely, get the same email twice; no
+    email is ever lost.
     """
 
     class Kind(models.TextChoices):
@@ -377,22 +373,11 @@ class Delivery(models.Model):
         # from the inquiries pointing at it (Inquiry.staff_digest).
         URGENT_DIGEST = "digest", "Urgent digest to staff"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting to send"
-        SENT = "sent", "Sent"
-
     # Empty for a digest only: it is about the inquiries pointing at it (Inquiry.staff_digest).
     inquiry = models.ForeignKey(
         Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     kind = models.CharField(max_length=6, choices=Kind.choices)
-    recipients = models.JSONField(default=list)
-    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    last_error = models.TextField(blank=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DeliveryQuerySet.as_manager()
 

@@ -12,41 +12,18 @@ lost message.
 """
 
 import datetime
-import logging
+import functools
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from clinic.models import ClinicDetails
+from clinic.outbox import admin_link, header_safe, outbox_send, outbox_send_due
 
 from .models import ContactSettings, Delivery, Inquiry
-
-logger = logging.getLogger(__name__)
-
-FIRST_RETRY_SECONDS = 60
-LONGEST_RETRY_SECONDS = 3600
-# Longer than any send should take (EMAIL_TIMEOUT), so two workers do not send one email at
-# the same time. (A worker that dies after the server accepted an email, before recording it,
-# still sends it again once the lease runs out: see above.)
-CLAIM_LEASE = datetime.timedelta(minutes=5)
-BATCH_SIZE = 100
-
-
-def header_safe(text, max_length=150):
-    """One line of plain text for an email header: control characters become spaces."""
-    cleaned = "".join(ch if ch.isprintable() else " " for ch in str(text))
-    return " ".join(cleaned.split())[:max_length]
-
-
-def retry_delay(attempts):
-    """60 s after the first failure, doubling each time, never more than an hour."""
-    return datetime.timedelta(
-        seconds=min(FIRST_RETRY_SECONDS * 2 ** max(attempts - 1, 0), LONGEST_RETRY_SECONDS)
-    )
 
 
 def staff_subject(inquiry):
@@ -57,10 +34,6 @@ def staff_subject(inquiry):
     ]
     prefix = f"[{' / '.join(flags)}] " if flags else ""
     return header_safe(f"{prefix}{inquiry.topic.label} inquiry {inquiry.reference}")
-
-
-def admin_link(path):
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def digest_inquiries(delivery):
@@ -114,25 +87,6 @@ def build_email(delivery, inquiries=None):
     )
 
 
-def delivery_claim(delivery_id, *, now):
-    """Take one due delivery for this worker: push its next attempt past a lease, so no other
-    worker takes it while this one sends. A worker that dies mid-send leaves it to be
-    retried when the lease runs out. Returns None if it is no longer due or is taken."""
-    with transaction.atomic():
-        delivery = (
-            Delivery.objects.due(now=now)
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("inquiry__topic")
-            .filter(pk=delivery_id)
-            .first()
-        )
-        if delivery is None:
-            return None
-        delivery.next_attempt_at = now + CLAIM_LEASE
-        delivery.save(update_fields=["next_attempt_at"])
-    return delivery
-
-
 def describe(delivery):
     """How a delivery is named in logs: the inquiry's reference, never an address."""
     if delivery.inquiry_id is None:
@@ -140,38 +94,19 @@ def describe(delivery):
     return f"inquiry {delivery.inquiry.reference}"
 
 
-def delivery_send(delivery, *, now=None):
-    """Send one claimed delivery, outside any transaction, and record the result.
-
-    Returns True (sent), False (failed, will retry) or None (a digest with nothing left to
-    tell, deleted). Any failure is recorded on the delivery and retried later: one bad address
-    or message must never stop the worker, or every email after it would wait forever.
-    """
-    now = now or timezone.now()
+def delivery_send(delivery, *, now):
+    """Send one claimed delivery and record the result: True (sent), False (failed, will
+    retry) or None (a digest with nothing left to tell, deleted)."""
     listed = None
     if delivery.kind == Delivery.Kind.URGENT_DIGEST:
         listed = digest_inquiries(delivery)
         if not listed:  # all marked spam or erased since
             delivery.delete()
             return None
-    delivery.attempts += 1
-    try:
-        build_email(delivery, listed).send()
-    except Exception as error:  # noqa: BLE001 - see above
-        delivery.last_error = f"{type(error).__name__}: {error}"[:1000]
-        delivery.next_attempt_at = now + retry_delay(delivery.attempts)
-        delivery.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-        # The reference is enough for staff to find it; no address or message in logs.
-        logger.warning(
-            "Email for %s not sent (attempt %d): %s",
-            describe(delivery),
-            delivery.attempts,
-            type(error).__name__,
-        )
+    # The reference is enough for staff to find it; no address or message in logs.
+    build = functools.partial(build_email, delivery, listed)
+    if not outbox_send(delivery, build, now=now, name=describe(delivery)):
         return False
-    delivery.status = Delivery.Status.SENT
-    delivery.sent_at = now
-    delivery.last_error = ""
     if listed is None:
         delivery.save(update_fields=["attempts", "status", "sent_at", "last_error"])
     else:
@@ -203,29 +138,8 @@ def digest_mark_sent(delivery, *, listed, now):
             )
 
 
-def deliveries_send_due(*, now=None, batch_size=BATCH_SIZE):
-    """Send every delivery that is due, urgent staff emails first, in batches until none is
-    left. Safe with several workers. Returns (sent, failed)."""
-    sent = failed = 0
-    while True:
-        batch_now = now or timezone.now()
-        due_ids = list(
-            Delivery.objects.due(now=batch_now)
-            .in_send_order()
-            .values_list("pk", flat=True)[:batch_size]
-        )
-        handled = 0
-        for delivery_id in due_ids:
-            delivery = delivery_claim(delivery_id, now=batch_now)
-            if delivery is None:  # another worker has it, or it was sent meanwhile
-                continue
-            result = delivery_send(delivery, now=batch_now)
-            handled += 1
-            if result:
-                sent += 1
-            elif result is False:
-                failed += 1
-        # Each email handled is no longer due (sent, or its next try is later), so this
-        # ends; a batch in which other workers had every email ends it too.
-        if not handled:
-            return sent, failed
+def deliveries_send_due(*, now=None):
+    """Send every delivery that is due, urgent staff emails first. Returns (sent, failed)."""
+    return outbox_send_due(
+        Delivery.objects.select_related("inquiry__topic").in_send_order(), delivery_send, now=now
+    )

@@ -569,3 +569,30 @@ class ReviewerProfile(models.Model):
 
     def __str__(self):
         return f"{self.display_name}, {self.credentials}"
+
+
+class ReviewReminder(models.Model):
+    """A reminder sent to reviewers that a page's clinical review is coming due or overdue.
+
+    One row for each page, due date and stage: the daily command sends a page's reminder for
+    a stage only if it can add the row, so each is sent once, however often or concurrently
+    the command runs. A new sign-off moves the due date, and the reminders start again.
+    """
+
+    class Stage(models.IntegerChoices):
+        OVERDUE = 0, "Overdue"
+        WEEK = 7, "Due within 7 days"
+        MONTH = 30, "Due within 30 days"
+
+    page = models.ForeignKey(EducationPage, on_delete=models.CASCADE, related_name="+")
+    due_on = models.DateField()
+    stage = models.PositiveSmallIntegerField(choices=Stage.choices)
+    sent_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["page", "due_on", "stage"], name="one_reminder_a_stage")
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()}: {self.page} (due {self.due_on})"

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from . import notifications
 from .fingerprints import page_fingerprint
 from .markup import Glossary, GlossaryEntry, placeholders
 from .models import (
@@ -160,6 +161,7 @@ def page_request_changes(*, page, user, comment):
         raise ValidationError("Say what needs to change: the editor will read it.")
     _comment(page=page, user=user, kind=ReviewComment.Kind.CHANGES_REQUESTED, text=comment)
     page.status = EducationPage.Status.DRAFT
+    notifications.notify_changes_requested(page, by=user, comment=comment)
     return _save(page, user)
 
 
@@ -181,6 +183,7 @@ def page_submit_for_review(*, page, user, comment=""):
     if (comment or "").strip():
         _comment(page=page, user=user, kind=ReviewComment.Kind.SUBMITTED, text=comment)
     page.status = EducationPage.Status.IN_REVIEW
+    notifications.notify_submitted(page, by=user, comment=comment or "")
     return _save(page, user)
 
 
@@ -196,6 +199,7 @@ def page_publish(*, page, user):
         raise ValidationError(unfilled_message(left))
     page.status = EducationPage.Status.PUBLISHED
     page.published_at = page.published_at or timezone.now()
+    notifications.notify_published(page, by=user, editor=page)
     return _save(page, user)
 
 
@@ -409,5 +413,6 @@ def page_publish_changes(*, draft, user):
         live.reviewed_revision = revision
         EducationPage.objects.filter(pk=live.pk).update(reviewed_revision=revision)
     ReviewComment.objects.filter(page=draft).update(page=live)  # the review's record stays
+    notifications.notify_published(live, by=user, editor=draft, changes=True)
     draft.delete()
     return live

@@ -2,6 +2,8 @@
 use pass axe (WCAG 2.2 AA), and a glossary edit shows on the patient page."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -61,4 +63,31 @@ def test_the_revisions_and_compare_page_passes_axe(reviewer_page, site):  # noqa
     page.get_by_role("link", name="Revisions and compare").click()
     expect(page.get_by_role("heading", name="Revision 1 compared with revision 2")).to_be_visible()
     expect(page.get_by_text("Common questions (FAQs): changed")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_staff_emails_list_and_an_email_pass_axe(reviewer_page, site):  # noqa: F811
+    from django.contrib.auth.models import Permission
+
+    from clinic.models import StaffEmail
+    from education import services
+
+    page = reviewer_page
+    reviewer = get_user_model().objects.get(username="rita.reviewer")
+    reviewer.user_permissions.add(Permission.objects.get(codename="view_staffemail"))
+    editor = get_user_model().objects.create_user(
+        "eddie.editor", "eddie@example.org", is_staff=True
+    )
+    editor.groups.add(Group.objects.get(name="Content editors"))
+    draft = EducationPage.objects.get(slug="after-your-infusion")
+    draft.status = EducationPage.Status.DRAFT
+    draft.save()
+    services.page_submit_for_review(page=draft, user=editor, comment="New FAQ on driving.")
+    email = StaffEmail.objects.get()
+
+    page.goto(site + reverse("admin:clinic_staffemail_changelist"))
+    expect(page.get_by_role("link", name=email.subject)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name=email.subject).click()
+    expect(page.get_by_text("New FAQ on driving.")).to_be_visible()
     assert_accessible(page)

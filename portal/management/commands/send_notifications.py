@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
+from clinic.outbox import staff_emails_send_due
 from contact.notifications import deliveries_send_due
 
 logger = logging.getLogger(__name__)
@@ -12,8 +13,9 @@ logger = logging.getLogger(__name__)
 
 class Command(BaseCommand):
     help = (
-        "Send the emails waiting in the contact-form outbox (staff notifications, urgent "
-        "digests and acknowledgements), emails about urgent inquiries first, retrying failed "
+        "Send the emails waiting in the outboxes: the contact form's (staff notifications, "
+        "urgent digests and acknowledgements; emails about urgent inquiries first) and the "
+        "staff emails (pages to review, review reminders), retrying failed "
         "ones with backoff. Runs until stopped; --once sends everything due (in batches) and "
         "exits. Safe to run on several servers at once. Delivery is at least once: an email "
         "whose sending was not recorded (a crash, a database failure) is sent again."
@@ -32,13 +34,15 @@ class Command(BaseCommand):
         if not once:
             signal.signal(signal.SIGTERM, self.stop)
             signal.signal(signal.SIGINT, self.stop)
-            self.stdout.write(f"Sending contact-form emails every {interval:g} s. Ctrl-C stops.")
+            self.stdout.write(f"Sending emails every {interval:g} s. Ctrl-C stops.")
         while True:
             if not once:
                 # A long-running worker drops connections the database closed meanwhile.
                 close_old_connections()
             try:
-                sent, failed = deliveries_send_due()
+                contact_sent, contact_failed = deliveries_send_due()
+                staff_sent, staff_failed = staff_emails_send_due()
+                sent, failed = contact_sent + staff_sent, contact_failed + staff_failed
             except DatabaseError as error:
                 if once:
                     raise
