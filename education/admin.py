@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
+from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -139,6 +140,11 @@ ACTION_DONE = {
     "unpublish": "is unpublished: patients no longer see it",
     "review": "is signed off as clinically reviewed today",
 }
+
+
+def error_text(error):
+    """What a refused action says, in words: a ValidationError's messages or the reason."""
+    return getattr(error, "message", None) or " ".join(getattr(error, "messages", [str(error)]))
 
 
 def _number(value):
@@ -387,6 +393,11 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.revisions_view),
                 name="education_educationpage_revisions",
             ),
+            path(
+                "<path:object_id>/revisions/<int:number>/restore/",
+                self.admin_site.admin_view(self.restore_view),
+                name="education_educationpage_restore",
+            ),
             *super().get_urls(),
         ]
 
@@ -417,10 +428,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
                     seen_fingerprint=request.POST.get("seen", ""),
                 )
             except (PermissionDenied, ValidationError) as error:
-                message = getattr(error, "message", None) or " ".join(
-                    getattr(error, "messages", [str(error)])
-                )
-                self.message_user(request, f"“{page}”: {message}", messages.ERROR)
+                self.message_user(request, f"“{page}”: {error_text(error)}", messages.ERROR)
             else:
                 done = ACTION_DONE[action]
                 if page.draft_of_id and action == "publish":
@@ -471,10 +479,61 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             "newer": newer,
             "against_live": against_live,
             "sections": compare_revisions(older.content, newer.content) if older and newer else [],
+            "can_restore": services.can_restore(request.user),
             "change_url": reverse("admin:education_educationpage_change", args=[page.pk]),
         }
         template = "admin/education/educationpage/revisions.html"
         return TemplateResponse(request, template, context)
+
+    def restore_view(self, request, object_id, number):
+        """Restore one revision as a draft, after a confirmation naming the page."""
+        page = self.get_object(request, unquote(object_id))
+        if page is None or not self.has_view_or_change_permission(request, page):
+            raise PermissionDenied
+        revision = page.revisions.filter(number=number).first()
+        if revision is None:
+            raise Http404("No such revision.")
+        change_url = reverse("admin:education_educationpage_change", args=[page.pk])
+        if request.method == "POST":
+            try:
+                target = services.page_revision_restore(
+                    page=page, revision=revision, user=request.user
+                )
+            except (PermissionDenied, ValidationError) as error:
+                self.message_user(request, f"“{page}”: {error_text(error)}", messages.ERROR)
+                return redirect(change_url)
+            self.message_user(
+                request,
+                f"Revision {number} of “{page}” is restored as a draft: check it, then submit "
+                "it for review.",
+                messages.SUCCESS,
+            )
+            return redirect("admin:education_educationpage_change", target.pk)
+        where = (
+            "as draft changes: patients keep reading the live page until a reviewer publishes "
+            "them"
+            if page.is_published
+            else "as this page's text, back in draft for a new review"
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "page": page,
+            "action": {
+                "label": f"Restore revision {number}",
+                "confirm": (
+                    f"Bring back the text of revision {number} {where}? The text it replaces "
+                    "stays in the page's revisions."
+                ),
+            },
+            "action_key": "restore",
+            "change_url": change_url,
+            "preview_url": reverse("admin:education_educationpage_preview", args=[page.pk]),
+            "title": f"Restore revision {number}: {page}",
+        }
+        return TemplateResponse(
+            request, "admin/education/educationpage/confirm_action.html", context
+        )
 
     def preview_view(self, request, object_id):
         """The page as patients will see it, whatever its status."""

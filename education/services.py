@@ -21,6 +21,7 @@ from .models import (
     Reference,
     ReviewComment,
     ReviewerProfile,
+    Topic,
     unfilled_message,
 )
 
@@ -34,6 +35,10 @@ def can_publish(user):
 
 def can_review(user):
     return user.has_perm(REVIEW_PERMISSION)
+
+
+def can_restore(user):
+    return user.has_perm("education.change_educationpage")
 
 
 def check_status_change(*, user, old_status, new_status):
@@ -340,13 +345,19 @@ SIGN_OFF_FIELDS = [
 ]
 
 
-def _copy_faqs_and_sources(source, target):
+def _replace_faqs_and_sources(target, *, faqs, references):
+    """Give `target` these FAQs and sources (dicts, in order) instead of its own."""
     target.faqs.all().delete()
     target.references.all().delete()
-    for faq in source.faqs.all():
-        FAQ.objects.create(page=target, question=faq.question, answer=faq.answer, order=faq.order)
-    for ref in source.references.all():
-        Reference.objects.create(page=target, citation=ref.citation, url=ref.url, order=ref.order)
+    for order, faq in enumerate(faqs, 1):
+        FAQ.objects.create(page=target, question=faq["question"], answer=faq["answer"], order=order)
+    for order, ref in enumerate(references, 1):
+        Reference.objects.create(page=target, citation=ref["citation"], url=ref["url"], order=order)
+
+
+def _copy_faqs_and_sources(source, target):
+    snapshot = page_content_snapshot(source)
+    _replace_faqs_and_sources(target, faqs=snapshot["faqs"], references=snapshot["references"])
 
 
 @transaction.atomic
@@ -416,3 +427,33 @@ def page_publish_changes(*, draft, user):
     notifications.notify_published(live, by=user, editor=draft, changes=True)
     draft.delete()
     return live
+
+
+@transaction.atomic
+def page_revision_restore(*, page, revision, user):
+    """Bring back what patients read at `revision`, as a draft, never as a live change: on a
+    live page as its draft changes (patients keep the live page until a reviewer publishes
+    them), otherwise as the page's own text, back in draft for a new review. Returns the page
+    that holds the restored text; the text it replaced stays in that page's revisions."""
+    if not can_restore(user):
+        raise PermissionDenied("Only content editors and reviewers can restore a revision.")
+    page = EducationPage.objects.select_for_update().get(pk=page.pk)
+    if revision.page_id != page.pk:
+        raise ValidationError("That revision belongs to another page.")
+    target = page
+    if page.status == EducationPage.Status.PUBLISHED:
+        target = page_draft_start(page=page, user=user)
+    content = revision.content
+    target.title, target.summary, target.body = (
+        content["title"],
+        content["summary"],
+        content["body"],
+    )
+    # Revisions keep the topic's title; a topic renamed or removed since leaves the page's own.
+    target.topic = Topic.objects.filter(title=content["topic"]).first() or target.topic
+    target.status = EducationPage.Status.DRAFT
+    _save(target, user)
+    _replace_faqs_and_sources(target, faqs=content["faqs"], references=content["references"])
+    page_derived_fields_save(page=target)
+    page_revision_record(page=target, user=user)
+    return target

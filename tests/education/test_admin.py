@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import ClinicDetails
+from education import services
 from education.models import EducationPage, ReviewerProfile
 
 from .factories import (
@@ -541,3 +542,45 @@ def test_editors_cannot_add_a_reviewer_profile_and_superusers_see_all(editor_cli
     )
     listing = client.get(reverse("admin:education_reviewerprofile_changelist")).content.decode()
     assert "Dr. Ada Example" in listing
+
+
+def queries_to_open(client, url):
+    """Queries for one view of `url`, after a first view fills the per-process caches (content
+    types, permissions) that a running site has filled long since."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.django_db
+def test_the_change_page_costs_the_same_queries_with_many_faqs_sources_and_comments(
+    reviewer_client,
+):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW)
+    FAQFactory(page=page)
+    ReferenceFactory(page=page)
+    few = queries_to_open(reviewer_client, change_url(page))
+    for _ in range(15):
+        FAQFactory(page=page)
+        ReferenceFactory(page=page)
+        services.page_request_changes(page=page, user=reviewer(), comment="More, please.")
+        services.page_submit_for_review(page=page, user=reviewer())
+    services.page_revision_record(page=page)
+    assert queries_to_open(reviewer_client, change_url(page)) == few
+    # The whole page, from session to workflow panel (17 when written): a new query shows.
+    assert few <= 17, few
+
+
+@pytest.mark.django_db
+def test_the_admin_home_costs_the_same_queries_with_many_pages_in_each_panel(reviewer_client):
+    def fill(count):
+        for _ in range(count):
+            EducationPageFactory(status=EducationPage.Status.IN_REVIEW, author=reviewer())
+            EducationPageFactory(next_review_due=timezone.localdate())
+
+    fill(1)
+    few = queries_to_open(reviewer_client, reverse("admin:index"))
+    fill(20)
+    assert queries_to_open(reviewer_client, reverse("admin:index")) == few
+    assert few <= 13, few  # three panels and the app list (13 when written)

@@ -4,9 +4,13 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.urls import reverse
 
+from education import services
 from education.models import EducationPage, PageRevision
 
 from .factories import EducationPageFactory, FAQFactory, editor, reviewer
@@ -111,3 +115,88 @@ def test_the_migration_gives_each_existing_page_its_first_revision():
     revision = page.revisions.get()
     assert revision.number == 1 and revision.content["title"] == "Before revisions"
     assert revision.content["faqs"][0]["question"] == "An old question?"
+
+
+def restore_url(page, number):
+    return reverse("admin:education_educationpage_restore", args=[page.pk, number])
+
+
+def live_page_with_two_revisions(client):
+    """A live page whose FAQ answer was changed (revision 2) after it was first kept (1)."""
+    page = EducationPageFactory(title="Getting home", body="Old body.")
+    faq = FAQFactory(page=page, question="Can I drive?", answer="Not today.")
+    services.page_revision_record(page=page)
+    faq.answer = "Not until tomorrow."
+    faq.save()
+    page.body = "New body."
+    page.save()
+    services.page_revision_record(page=page)
+    return page
+
+
+def test_restoring_an_old_revision_of_a_live_page_makes_draft_changes_not_a_live_change(
+    client, settings
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    page = live_page_with_two_revisions(client)
+    client.force_login(editor())
+    confirmation = client.get(restore_url(page, 1)).content.decode()
+    assert "Restore revision 1" in confirmation and "Getting home" in confirmation
+    assert "patients keep reading the live page" in confirmation
+    assert page.revisions.count() == 2  # asking to confirm changes nothing
+
+    response = client.post(restore_url(page, 1))
+    copy = EducationPage.objects.get(draft_of=page)
+    assert response.url == change_url(copy)
+    assert copy.status == EducationPage.Status.DRAFT and copy.body == "Old body."
+    assert [f.answer for f in copy.faqs.all()] == ["Not today."]
+    page.refresh_from_db()
+    assert page.status == EducationPage.Status.PUBLISHED and page.body == "New body."
+    assert [f.answer for f in page.faqs.all()] == ["Not until tomorrow."]
+    public = client.get(page.get_absolute_url()).content.decode()
+    assert "Not until tomorrow." in public and "Not today." not in public
+    assert page.revisions.count() == 2  # the live page has no new revision: nothing changed
+
+
+def test_restoring_a_draft_s_old_revision_puts_its_text_back_in_draft(client):
+    page = EducationPageFactory(status=EducationPage.Status.IN_REVIEW, summary="First summary.")
+    services.page_revision_record(page=page)
+    page.summary = "Second summary."
+    page.save()
+    services.page_revision_record(page=page)
+    client.force_login(reviewer())
+    client.post(restore_url(page, 1))
+    page.refresh_from_db()
+    assert page.summary == "First summary." and page.status == EducationPage.Status.DRAFT
+    assert [r.number for r in page.revisions.all()] == [3, 2, 1]  # the restore is kept too
+    assert page.revisions.get(number=3).content["summary"] == "First summary."
+
+
+def test_the_revisions_page_offers_restore_only_to_those_who_may(client):
+    page = live_page_with_two_revisions(client)
+    client.force_login(editor())
+    html = client.get(revisions_url(page)).content.decode()
+    assert restore_url(page, 1) in html and restore_url(page, 2) not in html  # 2 is current
+    viewer = get_user_model().objects.create_user("viewer", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_educationpage"))
+    client.force_login(viewer)
+    assert restore_url(page, 1) not in client.get(revisions_url(page)).content.decode()
+    client.post(restore_url(page, 1))
+    assert not EducationPage.objects.filter(draft_of=page).exists()
+    page.refresh_from_db()
+    assert page.body == "New body."
+
+
+def test_a_revision_number_that_does_not_exist_is_a_404(client):
+    page = live_page_with_two_revisions(client)
+    client.force_login(editor())
+    assert client.get(restore_url(page, 9)).status_code == 404
+    assert client.post(restore_url(page, 9)).status_code == 404
+
+
+def test_a_revision_of_another_page_cannot_be_restored_into_this_one():
+    page = EducationPageFactory(status=EducationPage.Status.DRAFT)
+    other = EducationPageFactory(status=EducationPage.Status.DRAFT)
+    revision = services.page_revision_record(page=other)
+    with pytest.raises(ValidationError):
+        services.page_revision_restore(page=page, revision=revision, user=editor())
