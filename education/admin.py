@@ -510,8 +510,7 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             )
             return redirect("admin:education_educationpage_change", target.pk)
         where = (
-            "as draft changes: patients keep reading the live page until a reviewer publishes "
-            "them"
+            "as draft changes: patients keep reading the live page until a reviewer publishes them"
             if page.is_published
             else "as this page's text, back in draft for a new review"
         )
