@@ -1,13 +1,19 @@
 import csv
+import datetime
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import PAGE_VAR
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import models, transaction
 from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
@@ -20,9 +26,11 @@ from clinic.admin import OutboxAdmin, SingletonModelAdmin
 from . import services
 from .models import (
     OPEN_STATUSES,
+    CannedReply,
     ContactSettings,
     Delivery,
     Inquiry,
+    InquiryEvent,
     InquiryNote,
     ScreeningExample,
     ScreeningPhrase,
@@ -31,6 +39,7 @@ from .models import (
 )
 from .screening import OUTCOME_LABELS, active_phrases, phrase_book
 from .screening_report import examples_check, outcome_is_right, phrase_change_impact
+from .timeline import inquiry_timeline
 
 
 def outcome_label(expected, outcome):
@@ -60,6 +69,40 @@ CSV_COLUMNS = [
 ]
 
 
+class ExportReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Why are you exporting these inquiries?",
+        help_text="Kept in the access record with your name and the number of rows.",
+        max_length=200,
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label="Your reply (plain text, sent from the clinic's address)",
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+    )
+    then_status = forms.ChoiceField(
+        label="After sending",
+        required=False,
+        initial="",
+        choices=[
+            ("", "Leave it in progress"),
+            (Inquiry.Status.WAITING, "Waiting on patient: we asked them something"),
+            (Inquiry.Status.CLOSED, "Closed: nothing more to do"),
+        ],
+        widget=forms.RadioSelect,
+    )
+
+
+def plain_number(value):
+    """A primary key from the address, or None: plain digits only."""
+    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
+        return int(value)
+    return None
+
+
 class Echo:
     """A file-like object that hands each CSV row straight back, for streaming."""
 
@@ -78,11 +121,17 @@ def csv_rows(queryset):
     yield "\ufeff" + writer.writerow([label for _, label in CSV_COLUMNS])
     # values_list + iterator: rows are read from the database in chunks, never all at once.
     for row in queryset.order_by("-received_at").values_list(*fields).iterator(chunk_size=2000):
-        values = [
-            CSV_LABELS.get(field, {}).get(value, value)
-            for field, value in zip(fields, row, strict=True)
-        ]
+        values = [csv_value(field, value) for field, value in zip(fields, row, strict=True)]
         yield writer.writerow([csv_safe(value) for value in values])
+
+
+def csv_value(field, value):
+    """A value as staff read it: codes in words, flags Yes/No, times in the clinic's zone."""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, datetime.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    return CSV_LABELS.get(field, {}).get(value, value)
 
 
 def csv_safe(value):
@@ -170,11 +219,19 @@ class StatusFilter(admin.SimpleListFilter):
         return queryset.exclude(status=Inquiry.Status.SPAM)
 
 
+def front_desk_members():
+    return (
+        get_user_model()
+        .objects.filter(groups__name=services.FRONT_DESK_GROUP, is_active=True)
+        .order_by("username")
+    )
+
+
 class AssigneeFilter(admin.RelatedFieldListFilter):
-    """Staff accounts only. (Django's "related only" filter would scan every inquiry.)"""
+    """Front desk members only. (Django's "related only" filter would scan every inquiry.)"""
 
     def field_choices(self, field, request, model_admin):
-        return field.get_choices(include_blank=False, limit_choices_to={"is_staff": True})
+        return [(user.pk, str(user)) for user in front_desk_members()]
 
 
 class InquiryNoteInline(admin.StackedInline):
@@ -183,6 +240,9 @@ class InquiryNoteInline(admin.StackedInline):
     fields = ["text", "author", "created_at"]
     readonly_fields = ["author", "created_at"]
     verbose_name = "internal note"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
 
     def has_change_permission(self, request, obj=None):
         return False  # notes are a record: added, never rewritten
@@ -199,6 +259,9 @@ class DeliveryInline(admin.TabularInline):
     can_delete = False
     verbose_name = "email"
     verbose_name_plural = "emails"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("inquiry")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -310,40 +373,131 @@ class InquiryAdmin(admin.ModelAdmin):
             return f"Urgent digest, sent {sent}"
         return "Its own email (see Emails below)"
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "assigned_to":
+            kwargs["queryset"] = front_desk_members()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            chosen, before = obj.status, form.initial["status"]
-            # Spam has rules of its own: its unsent emails go; leaving spam sends them.
-            if chosen == Inquiry.Status.SPAM:
-                services.inquiry_mark_spam(inquiry=obj)
-            elif before == Inquiry.Status.SPAM:
-                services.inquiry_mark_not_spam(inquiry=obj)
-            obj.set_status(chosen)
+        # Status and assignee change through the services, which keep the access record.
+        chosen_status, chosen_assignee = obj.status, obj.assigned_to
+        obj.status = form.initial.get("status", obj.status)
+        obj.assigned_to_id = form.initial.get("assigned_to")
         super().save_model(request, obj, form, change)
+        if "assigned_to" in form.changed_data:
+            services.inquiry_assign(inquiry=obj, user=chosen_assignee, by=request.user)
+        if "status" in form.changed_data:
+            # Spam has rules of its own: its unsent emails go; leaving spam sends them.
+            if chosen_status == Inquiry.Status.SPAM:
+                services.inquiry_mark_spam(inquiry=obj, by=request.user)
+            elif obj.status == Inquiry.Status.SPAM:
+                services.inquiry_mark_not_spam(inquiry=obj, by=request.user)
+            services.inquiry_set_status(inquiry=obj, status=chosen_status, by=request.user)
 
     def save_formset(self, request, form, formset, change):
         for note in formset.save(commit=False):
             if isinstance(note, InquiryNote) and note.author_id is None:
                 note.author = request.user
+                services.event_record(
+                    inquiry=form.instance, by=request.user, kind=InquiryEvent.Kind.NOTE
+                )
             note.save()
         formset.save_m2m()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        inquiry = self.get_object(request, unquote(object_id))
+        if inquiry is None or not self.has_view_or_change_permission(request, inquiry):
+            return super().change_view(request, object_id, form_url, extra_context)
+        if request.method == "GET":
+            services.event_record(inquiry=inquiry, by=request.user, kind=InquiryEvent.Kind.OPENED)
+        extra_context = {
+            **(extra_context or {}),
+            "timeline": inquiry_timeline(inquiry),
+            "can_reply": self.has_change_permission(request, inquiry)
+            and inquiry.status != Inquiry.Status.SPAM,
+            "reply_url": reverse("admin:contact_inquiry_reply", args=[inquiry.pk]),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name="contact_inquiry_reply",
+            ),
+            *super().get_urls(),
+        ]
+
+    def reply_view(self, request, object_id):
+        """Write a reply to the sender (perhaps from a canned reply), and send it."""
+        inquiry = self.get_object(request, unquote(object_id))
+        if inquiry is None or not self.has_change_permission(request, inquiry):
+            raise PermissionDenied
+        change_url = reverse("admin:contact_inquiry_change", args=[inquiry.pk])
+        canned = CannedReply.objects.filter(
+            models.Q(topic=inquiry.topic) | models.Q(topic__isnull=True)
+        )
+        form = ReplyForm(request.POST or None)
+        chosen = canned.filter(pk=plain_number(request.GET.get("canned"))).first()
+        if request.method == "GET" and chosen is not None:
+            # Inserted into the box, to be read and edited before anything is sent.
+            form = ReplyForm(
+                initial={"body": chosen.filled_in(services.canned_reply_values(inquiry))}
+            )
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.inquiry_reply_send(
+                    inquiry=inquiry,
+                    by=request.user,
+                    body=form.cleaned_data["body"],
+                    then_status=form.cleaned_data["then_status"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    f"Reply to {inquiry.reference} saved: the email worker sends it now. "
+                    "The timeline shows when it has gone.",
+                    messages.SUCCESS,
+                )
+                return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "inquiry": inquiry,
+            "form": form,
+            "canned": canned,
+            "chosen": chosen,
+            "change_url": change_url,
+            "title": f"Reply to {inquiry.reference}",
+        }
+        return TemplateResponse(request, "admin/contact/inquiry/reply.html", context)
+
     @admin.action(description="Assign to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
-        for inquiry in queryset:
-            services.inquiry_assign(inquiry=inquiry, user=request.user)
+        try:
+            with transaction.atomic():
+                for inquiry in queryset:
+                    services.inquiry_assign(inquiry=inquiry, user=request.user, by=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return
         self.message_user(request, f"Assigned {queryset.count()} to you.", messages.SUCCESS)
 
     @admin.action(description="Mark closed", permissions=["change"])
     def mark_closed(self, request, queryset):
         for inquiry in queryset:
-            services.inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.CLOSED)
+            services.inquiry_set_status(
+                inquiry=inquiry, status=Inquiry.Status.CLOSED, by=request.user
+            )
         self.message_user(request, f"Closed {queryset.count()}.", messages.SUCCESS)
 
     @admin.action(description="Mark as spam", permissions=["change"])
     def mark_spam(self, request, queryset):
         for inquiry in queryset:
-            services.inquiry_mark_spam(inquiry=inquiry)
+            services.inquiry_mark_spam(inquiry=inquiry, by=request.user)
         self.message_user(request, "Marked as spam. No further email is sent about them.")
 
     @admin.action(
@@ -351,11 +505,32 @@ class InquiryAdmin(admin.ModelAdmin):
     )
     def mark_not_spam(self, request, queryset):
         for inquiry in queryset.filter(status=Inquiry.Status.SPAM):
-            services.inquiry_mark_not_spam(inquiry=inquiry)
+            services.inquiry_mark_not_spam(inquiry=inquiry, by=request.user)
         self.message_user(request, "Moved to the inbox as new.", messages.SUCCESS)
 
     @admin.action(description="Export selected to CSV", permissions=["view"])
     def export_csv(self, request, queryset):
+        """Asks why first (the reason and the row count go in the access record), then
+        streams the file."""
+        form = ExportReasonForm(request.POST if "reason" in request.POST else None)
+        if not form.is_bound or not form.is_valid():
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.model._meta,
+                "form": form,
+                "count": queryset.count(),
+                "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+                "select_across": request.POST.get("select_across", "0"),
+                "query_string": request.GET.urlencode(),
+                "title": "Export inquiries to CSV",
+            }
+            return TemplateResponse(request, "admin/contact/inquiry/export_reason.html", context)
+        services.event_record(
+            inquiry=None,
+            by=request.user,
+            kind=InquiryEvent.Kind.EXPORTED,
+            detail=f"{queryset.count()} inquiries. Reason: {form.cleaned_data['reason']}",
+        )
         response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv")
         filename = f"inquiries-{timezone.localdate():%Y-%m-%d}.csv"
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -376,6 +551,44 @@ class DeliveryAdmin(OutboxAdmin):
 class TopicAdmin(admin.ModelAdmin):
     list_display = ["label", "description", "is_active", "order", "staff_group"]
     list_editable = ["is_active", "order"]
+
+
+@admin.register(CannedReply)
+class CannedReplyAdmin(admin.ModelAdmin):
+    """Written by front-desk leads; every Front desk member can insert them into a reply."""
+
+    list_display = ["title", "topic"]
+    list_filter = ["topic"]
+    search_fields = ["title", "body"]
+    fields = ["title", "topic", "body"]
+
+
+@admin.register(InquiryEvent)
+class InquiryEventAdmin(admin.ModelAdmin):
+    """The access record: read only, for everyone. Superusers see all of it and can filter
+    it by person; each inquiry's own timeline shows the rest of staff its part."""
+
+    list_display = ["at", "actor_name", "kind", "reference", "detail"]
+    list_filter = ["kind", ("actor", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["reference", "actor_name"]
+    date_hierarchy = "at"
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_superuser
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 CHECK_EXAMPLES = "_check_examples"

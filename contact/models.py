@@ -50,6 +50,18 @@ class Topic(models.Model):
         on_delete=models.SET_NULL,
         help_text="Members of this group with an email address also receive them.",
     )
+    acknowledgement_text = models.TextField(
+        blank=True,
+        default="",
+        # Also in the database: rows added by code that predates the column (data migrations)
+        db_default="",
+        max_length=1000,
+        help_text=(
+            "A paragraph added to the email that tells the sender we received their message "
+            "(for example, what to bring, or when billing staff are in). Never a copy of their "
+            "message. Left empty, the email says only what every topic's says."
+        ),
+    )
     is_active = models.BooleanField(default=True, help_text="Shown on the contact form.")
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -372,12 +384,17 @@ class Delivery(Outbox):
         # CONTACT_URGENT_EMAILS_PER_HOUR from one sender or network). Built when it is sent,
         # from the inquiries pointing at it (Inquiry.staff_digest).
         URGENT_DIGEST = "digest", "Urgent digest to staff"
+        REPLY = "reply", "Reply to sender"
 
     # Empty for a digest only: it is about the inquiries pointing at it (Inquiry.staff_digest).
     inquiry = models.ForeignKey(
         Inquiry, null=True, blank=True, on_delete=models.CASCADE, related_name="deliveries"
     )
     kind = models.CharField(max_length=6, choices=Kind.choices)
+    # Set on a reply only: the text staff wrote, kept with the inquiry (InquiryReply).
+    reply = models.OneToOneField(
+        "InquiryReply", null=True, blank=True, on_delete=models.CASCADE, related_name="delivery"
+    )
 
     objects = DeliveryQuerySet.as_manager()
 
@@ -390,7 +407,16 @@ class Delivery(Outbox):
         constraints = [
             # Queuing twice for one inquiry (say, marked spam then not spam again) queues
             # one email of each kind, not two.
-            models.UniqueConstraint(fields=["inquiry", "kind"], name="one_delivery_per_kind"),
+            models.UniqueConstraint(
+                fields=["inquiry", "kind"],
+                condition=~models.Q(kind="reply"),
+                name="one_delivery_per_kind",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="reply", reply__isnull=False)
+                | (~models.Q(kind="reply") & models.Q(reply__isnull=True)),
+                name="a_reply_delivery_has_its_reply",
+            ),
             models.CheckConstraint(
                 condition=models.Q(kind="digest", inquiry__isnull=True)
                 | (~models.Q(kind="digest") & models.Q(inquiry__isnull=False)),
@@ -402,3 +428,123 @@ class Delivery(Outbox):
         if self.inquiry_id is None:
             return f"{self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
         return f"{self.get_kind_display()} for {self.inquiry}"
+
+
+class InquiryReply(models.Model):
+    """An email reply staff wrote to the sender from the inquiry page, sent by the outbox.
+
+    Personal data like the inquiry itself: erased and purged with it."""
+
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.CASCADE, related_name="replies")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name_plural = "inquiry replies"
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Reply on {self.inquiry_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class CannedReply(models.Model):
+    """A reply front-desk leads write once (directions, parking, how to book) for staff to
+    insert into a reply, then edit before sending."""
+
+    PLACEHOLDERS = {
+        "{name}": "the sender's name",
+        "{reference}": "the inquiry's reference",
+        "{clinic_name}": "the clinic's name",
+        "{clinic_phone}": "the clinic's phone number",
+        "{clinic_email}": "the clinic's email address",
+        "{clinic_address}": "the clinic's street address",
+        "{opening_hours}": "the opening hours",
+    }
+
+    title = models.CharField(max_length=100, help_text="What staff pick from the list.")
+    topic = models.ForeignKey(
+        Topic,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="canned_replies",
+        help_text="Offered on this topic's inquiries; left empty, on every topic's.",
+    )
+    body = models.TextField(
+        max_length=5000,
+        help_text="Plain text. Placeholders: "
+        + ", ".join(f"{key} ({meaning})" for key, meaning in PLACEHOLDERS.items())
+        + ".",
+    )
+
+    class Meta:
+        ordering = ["title"]
+        verbose_name_plural = "canned replies"
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        unknown = sorted(set(re.findall(r"\{[^{}\s]*\}", self.body)) - set(self.PLACEHOLDERS))
+        if unknown:
+            known = ", ".join(self.PLACEHOLDERS)
+            raise ValidationError(
+                {"body": f"These placeholders are not known: {', '.join(unknown)}. Use: {known}."}
+            )
+
+    def filled_in(self, values):
+        """The body with each placeholder replaced by its value (nothing else is read from
+        the text: a placeholder cannot reach any other data)."""
+        return re.sub(r"\{[a-z_]+\}", lambda m: str(values.get(m.group(0), m.group(0))), self.body)
+
+
+class InquiryEvent(models.Model):
+    """The access record, and the inquiry's timeline: who opened, exported, replied to,
+    assigned, moved or erased an inquiry, and when.
+
+    A record, not a log of content: `detail` never holds the sender's words or details. It
+    outlives the inquiry (purged or erased, the inquiry is gone; the row keeps its reference
+    only). Nobody can change or delete it from the admin.
+    """
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "Opened"
+        EXPORTED = "exported", "Exported to CSV"
+        ASSIGNED = "assigned", "Assigned"
+        STATUS = "status", "Status changed"
+        NOTE = "note", "Internal note added"
+        REPLIED = "replied", "Reply sent"
+        SPAM = "spam", "Marked as spam"
+        NOT_SPAM = "not_spam", "Marked as not spam"
+        ERASED = "erased", "Erased"
+
+    inquiry = models.ForeignKey(
+        Inquiry, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    # Kept when the inquiry is purged: a random code, not personal data.
+    reference = models.CharField(max_length=7, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="inquiry_events",
+    )
+    # Copied, so the record keeps who did it if the account is removed later.
+    actor_name = models.CharField(max_length=150)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    detail = models.CharField(max_length=300, blank=True)
+    at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [
+            models.Index(fields=["inquiry", "at"], name="inquiry_event_timeline"),
+            models.Index(fields=["actor", "at"], name="inquiry_event_by_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.reference} by {self.actor_name}"

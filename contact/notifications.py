@@ -73,6 +73,16 @@ def build_email(delivery, inquiries=None):
         "include_message": settings.CONTACT_EMAIL_INCLUDES_MESSAGE,
         "admin_url": admin_link(reverse("admin:contact_inquiry_change", args=[inquiry.pk])),
     }
+    if delivery.kind == Delivery.Kind.REPLY:
+        # From the site's sending address, answered to the clinic's; the reference in the
+        # subject lets the answer be matched to the inquiry.
+        return EmailMessage(
+            subject=header_safe(f"Your message to {clinic.name} (reference {inquiry.reference})"),
+            body=render_to_string("contact/email/reply.txt", {**context, "reply": delivery.reply}),
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=delivery.recipients,
+            reply_to=[clinic.email],
+        )
     if delivery.kind == Delivery.Kind.STAFF_NOTIFICATION:
         subject = staff_subject(inquiry)
         body = render_to_string("contact/email/staff_notification.txt", context)

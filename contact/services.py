@@ -16,15 +16,26 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from clinic.models import ClinicDetails
 
 from . import spam
-from .models import ONE_HOUR, ContactSettings, Delivery, Inquiry, Topic, parse_addresses
+from .models import (
+    ONE_HOUR,
+    ContactSettings,
+    Delivery,
+    Inquiry,
+    InquiryEvent,
+    InquiryReply,
+    Topic,
+    parse_addresses,
+)
 from .screening import ScreeningResult
 
+FRONT_DESK_GROUP = "Front desk"
 # No 0/O, 1/I/L, 2/Z, 5/S, 8/B: easy to read out over the phone.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 # A message sent again within this time is a resend, stored once.
@@ -224,38 +235,115 @@ def inquiry_submit(
     return inquiry
 
 
-def inquiry_assign(*, inquiry, user):
+def event_record(*, inquiry, by, kind, detail="", actor_name=""):
+    """Add a line to the access record. `detail` must never carry the sender's words. `by`
+    is the staff member; None for a server command, named by `actor_name`."""
+    return InquiryEvent.objects.create(
+        inquiry=inquiry,
+        reference=inquiry.reference if inquiry is not None else "",
+        actor=by,
+        actor_name=by.get_username() if by is not None else actor_name,
+        kind=kind,
+        detail=detail[:300],
+    )
+
+
+def inquiry_assign(*, inquiry, user, by):
+    """Give the inquiry to `user` (None: to nobody); a new one is in progress from now."""
+    if user is not None and not user.groups.filter(name=FRONT_DESK_GROUP).exists():
+        raise ValidationError("Inquiries can be given only to Front desk staff.")
     inquiry.assigned_to = user
-    if inquiry.status == Inquiry.Status.NEW:
+    if inquiry.status == Inquiry.Status.NEW and user is not None:
         inquiry.status = Inquiry.Status.IN_PROGRESS
     inquiry.save(update_fields=["assigned_to", "status", "updated_at"])
+    event_record(
+        inquiry=inquiry,
+        by=by,
+        kind=InquiryEvent.Kind.ASSIGNED,
+        detail=f"to {user.get_username()}" if user is not None else "to nobody",
+    )
     return inquiry
 
 
-def inquiry_set_status(*, inquiry, status):
+def inquiry_set_status(*, inquiry, status, by):
+    if status == inquiry.status:
+        return inquiry
+    before = inquiry.get_status_display()
     inquiry.set_status(status)
     inquiry.save(update_fields=["status", "closed_at", "updated_at"])
+    event_record(
+        inquiry=inquiry,
+        by=by,
+        kind=InquiryEvent.Kind.STATUS,
+        detail=f"{before} to {inquiry.get_status_display()}",
+    )
     return inquiry
 
 
 @transaction.atomic
-def inquiry_mark_spam(*, inquiry):
+def inquiry_mark_spam(*, inquiry, by):
     # Emails not yet sent about spam are dropped; sent ones cannot be unsent.
     inquiry.deliveries.filter(status=Delivery.Status.PENDING).delete()
     inquiry.spam_reason = inquiry.spam_reason or "marked as spam by staff"
     inquiry.set_status(Inquiry.Status.SPAM)
     inquiry.save(update_fields=["spam_reason", "status", "closed_at", "updated_at"])
+    event_record(inquiry=inquiry, by=by, kind=InquiryEvent.Kind.SPAM)
     return inquiry
 
 
 @transaction.atomic
-def inquiry_mark_not_spam(*, inquiry):
+def inquiry_mark_not_spam(*, inquiry, by):
     """A false positive: treat it as new and send the emails it never got."""
     inquiry.spam_reason = ""
     inquiry.set_status(Inquiry.Status.NEW)
     inquiry.save(update_fields=["spam_reason", "status", "closed_at", "updated_at"])
     queue_notifications(inquiry)
+    event_record(inquiry=inquiry, by=by, kind=InquiryEvent.Kind.NOT_SPAM)
     return inquiry
+
+
+# What staff may set as they send a reply: waiting for the sender's answer, or done.
+REPLY_THEN_STATUSES = [Inquiry.Status.WAITING, Inquiry.Status.CLOSED]
+
+
+@transaction.atomic
+def inquiry_reply_send(*, inquiry, by, body, then_status=None):
+    """Queue an email reply to the sender, saved with the inquiry and sent by the outbox
+    worker (retried until the mail server takes it). Returns the reply."""
+    inquiry = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise ValidationError("Write the reply first: it is empty.")
+    if len(body) > InquiryReply._meta.get_field("body").max_length:
+        raise ValidationError("The reply is too long: 5,000 characters at most.")
+    if inquiry.status == Inquiry.Status.SPAM:
+        raise ValidationError("This inquiry is marked as spam: move it to the inbox first.")
+    if then_status not in (None, "", *REPLY_THEN_STATUSES):
+        raise ValidationError("A reply can leave the inquiry waiting on the sender, or closed.")
+    reply = InquiryReply.objects.create(inquiry=inquiry, author=by, body=body)
+    Delivery.objects.create(
+        inquiry=inquiry, kind=Delivery.Kind.REPLY, reply=reply, recipients=[inquiry.email]
+    )
+    event_record(inquiry=inquiry, by=by, kind=InquiryEvent.Kind.REPLIED)
+    if then_status:
+        inquiry_set_status(inquiry=inquiry, status=then_status, by=by)
+    elif inquiry.status == Inquiry.Status.NEW:
+        inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.IN_PROGRESS, by=by)
+    return reply
+
+
+def canned_reply_values(inquiry):
+    """What a canned reply's placeholders stand for, for this inquiry."""
+    clinic = ClinicDetails.cached()
+    return {
+        "{name}": inquiry.name,
+        "{reference}": inquiry.reference,
+        "{clinic_name}": clinic.name,
+        "{clinic_phone}": clinic.phone,
+        "{clinic_email}": clinic.email,
+        "{clinic_address}": ", ".join(clinic.address_lines),
+        "{opening_hours}": "; ".join(clinic.opening_hours_lines),
+    }
 
 
 def inquiries_purge(*, now=None, dry_run=False):
@@ -282,10 +370,16 @@ def inquiries_purge(*, now=None, dry_run=False):
     return counts
 
 
-def inquiries_erase_email(*, email, dry_run=False):
-    """Erase everything held about one sender: their inquiries, notes and queued emails."""
+def inquiries_erase_email(*, email, dry_run=False, by=None, actor_name="purge_inquiries"):
+    """Erase everything held about one sender: their inquiries, notes, replies and queued
+    emails. The access record keeps each erased inquiry's reference, never its contents."""
     inquiries = Inquiry.objects.from_email(email)
     count = inquiries.count()
     if not dry_run:
-        inquiries.delete()
+        with transaction.atomic():
+            for inquiry in inquiries.only("pk", "reference"):
+                event_record(
+                    inquiry=inquiry, by=by, kind=InquiryEvent.Kind.ERASED, actor_name=actor_name
+                )
+            inquiries.delete()
     return count

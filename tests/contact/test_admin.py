@@ -205,7 +205,9 @@ def test_spam_and_not_spam_actions(desk_client, topic):
 def test_csv_export_streams_the_selected_rows_safely(desk_client, topic):
     chosen = InquiryFactory(topic=topic, name='=HYPERLINK("http://evil")', message="Hello")
     InquiryFactory(topic=topic, name="Not chosen")
-    response = run_action(desk_client, "export_csv", [chosen])
+    asked = run_action(desk_client, "export_csv", [chosen])
+    assert not asked.streaming and "Why are you exporting" in asked.content.decode()
+    response = run_action(desk_client, "export_csv", [chosen], reason="Audit of replies")
     assert response.streaming
     assert response["Content-Type"] == "text/csv"
     text = b"".join(response.streaming_content).decode()

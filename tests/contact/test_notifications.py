@@ -228,13 +228,15 @@ def test_an_urgent_inquiry_that_joins_a_digest_while_it_is_sent_goes_in_the_next
 
 
 @pytest.mark.django_db
-def test_a_digest_whose_inquiries_were_all_marked_spam_is_not_sent(smtp_server, topic, settings):
+def test_a_digest_whose_inquiries_were_all_marked_spam_is_not_sent(
+    smtp_server, topic, settings, front_desk_user
+):
     from contact.services import inquiry_mark_spam
 
     settings.CONTACT_URGENT_EMAILS_PER_HOUR = 0
     held = submit(topic, message="I feel suicidal", screening=URGENT)
     digest = held.staff_digest
-    inquiry_mark_spam(inquiry=held)
+    inquiry_mark_spam(inquiry=held, by=front_desk_user)
     smtp_server.start()
     deliveries_send_due()
     assert digest_bodies(smtp_server) == []

@@ -91,35 +91,38 @@ def test_spam_is_kept_but_queues_no_email(topic):
 
 
 @pytest.mark.django_db
-def test_a_false_positive_gets_its_emails_once_recovered(topic):
+def test_a_false_positive_gets_its_emails_once_recovered(topic, front_desk_user):
     inquiry = submit(topic, spam_reason="sent too quickly after opening the form")
-    inquiry_mark_not_spam(inquiry=inquiry)
-    inquiry_mark_not_spam(inquiry=inquiry)  # twice by mistake: still one of each
+    inquiry_mark_not_spam(inquiry=inquiry, by=front_desk_user)
+    inquiry_mark_not_spam(
+        inquiry=inquiry, by=front_desk_user
+    )  # twice by mistake: still one of each
     inquiry.refresh_from_db()
     assert inquiry.status == Inquiry.Status.NEW and inquiry.spam_reason == ""
     assert inquiry.deliveries.count() == 2
 
 
 @pytest.mark.django_db
-def test_marking_spam_drops_the_emails_not_yet_sent(topic):
+def test_marking_spam_drops_the_emails_not_yet_sent(topic, front_desk_user):
     inquiry = submit(topic)
-    inquiry_mark_spam(inquiry=inquiry)
+    inquiry_mark_spam(inquiry=inquiry, by=front_desk_user)
     assert inquiry.status == Inquiry.Status.SPAM
     assert not inquiry.deliveries.exists()
 
 
 @pytest.mark.django_db
 def test_assigning_a_new_inquiry_puts_it_in_progress(topic, front_desk_user):
-    inquiry = inquiry_assign(inquiry=submit(topic), user=front_desk_user)
+    inquiry = inquiry_assign(inquiry=submit(topic), user=front_desk_user, by=front_desk_user)
     assert inquiry.assigned_to == front_desk_user
     assert inquiry.status == Inquiry.Status.IN_PROGRESS
 
 
 @pytest.mark.django_db
-def test_closing_stamps_the_date_and_reopening_clears_it(topic):
-    inquiry = inquiry_set_status(inquiry=submit(topic), status=Inquiry.Status.CLOSED)
+def test_closing_stamps_the_date_and_reopening_clears_it(topic, front_desk_user):
+    desk = front_desk_user
+    inquiry = inquiry_set_status(inquiry=submit(topic), status=Inquiry.Status.CLOSED, by=desk)
     assert inquiry.closed_at is not None
-    inquiry = inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.WAITING)
+    inquiry = inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.WAITING, by=desk)
     assert inquiry.closed_at is None
 
 

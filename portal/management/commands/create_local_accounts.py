@@ -12,8 +12,11 @@ LOCAL_ACCOUNTS = {
     "admin": (None, "superuser: everything"),
     "editor": ("Content editors", "writes pages and submits them for review"),
     "reviewer": ("Clinical reviewers", "publishes pages and signs off clinical reviews"),
-    "frontdesk": ("Front desk", "reads and answers contact-form inquiries"),
+    "frontdesk": ("Front desk", "reads and answers inquiries; as a lead, keeps canned replies"),
 }
+
+# The local front-desk account leads the desk too, to try the canned replies.
+LOCAL_EXTRA_GROUPS = {"frontdesk": ["Front desk leads"]}
 
 
 class Command(BaseCommand):
@@ -46,7 +49,8 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         if group_name:
-            user.groups.set([Group.objects.get(name=group_name)])
+            names = [group_name, *LOCAL_EXTRA_GROUPS.get(username, [])]
+            user.groups.set(Group.objects.filter(name__in=names))
         if username == "reviewer":
             # Marked as a local demo so it can never pass for a real clinician's sign-off.
             ReviewerProfile.objects.get_or_create(
