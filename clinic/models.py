@@ -115,7 +115,10 @@ class ClinicDetails(SingleRecord):
     )
     opening_hours = models.TextField(
         default="Monday to Friday: 8:00 am to 5:00 pm\nSaturday and Sunday: closed",
-        help_text="One line per line, as patients should read it.",
+        help_text=(
+            "One line per line, as patients should read it. Keep it in step with the opening "
+            "periods below, which the inbox's response targets count in."
+        ),
     )
     written_directions = models.TextField(
         default=(
@@ -226,3 +229,55 @@ class ClinicDetails(SingleRecord):
     @property
     def written_directions_lines(self):
         return lines_of(self.written_directions)
+
+
+class OpeningPeriod(models.Model):
+    """When the clinic is open on one day of the week: what response targets count in.
+
+    A day can have several periods (a lunch closure); a day with none is closed."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, "Monday"
+        TUESDAY = 1, "Tuesday"
+        WEDNESDAY = 2, "Wednesday"
+        THURSDAY = 3, "Thursday"
+        FRIDAY = 4, "Friday"
+        SATURDAY = 5, "Saturday"
+        SUNDAY = 6, "Sunday"
+
+    clinic = models.ForeignKey(ClinicDetails, on_delete=models.CASCADE, related_name="periods")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday.choices)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        ordering = ["weekday", "opens"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes__gt=models.F("opens")), name="opens_before_it_closes"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}-{self.closes:%H:%M}"
+
+    def clean(self):
+        if self.opens is not None and self.closes is not None and self.closes <= self.opens:
+            raise ValidationError({"closes": "Closing time must be after opening time."})
+
+
+class ClosedDay(models.Model):
+    """A day the clinic is closed though the week says open (a holiday, training)."""
+
+    clinic = models.ForeignKey(ClinicDetails, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    reason = models.CharField(max_length=100, blank=True, help_text="For example: Thanksgiving")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "date"], name="one_closure_a_day")
+        ]
+
+    def __str__(self):
+        return f"Closed {self.date:%Y-%m-%d}"

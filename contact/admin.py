@@ -19,7 +19,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 
 from clinic.admin import OutboxAdmin, SingletonModelAdmin
 
@@ -35,6 +35,7 @@ from .models import (
     ScreeningExample,
     ScreeningPhrase,
     Topic,
+    answer_due,
     inbox_ordering,
 )
 from .screening import OUTCOME_LABELS, active_phrases, phrase_book
@@ -273,7 +274,7 @@ class InquiryAdmin(admin.ModelAdmin):
     # so an urgent inquiry stands out at any width and to colour-blind staff.
     # Narrow enough for a 1024 px window beside the filters: the age stands for the received
     # date (shown on hover, and sorts by it), and the inbox hides the admin's app sidebar.
-    list_display = ["flags", "reference", "age", "topic", "status", "assigned_to"]
+    list_display = ["flags", "reference", "age", "response", "topic", "status", "assigned_to"]
     list_display_links = ["reference"]
     list_filter = [
         StatusFilter,
@@ -358,6 +359,27 @@ class InquiryAdmin(admin.ModelAdmin):
             timesince(inquiry.received_at, timezone.now(), depth=1),
         )
 
+    @admin.display(description="first answer", ordering=answer_due())
+    def response(self, inquiry):
+        """How the first-response target stands: due in, overdue by, or answered."""
+        if inquiry.first_response_at is not None:
+            return "Answered"
+        if inquiry.respond_by is None or inquiry.status not in OPEN_STATUSES:
+            return "-"
+        now = timezone.now()
+        due = date_format(timezone.localtime(inquiry.respond_by), "DATETIME_FORMAT")
+        if inquiry.respond_by <= now:
+            return format_html(
+                '<strong class="inbox-overdue" title="Due {}">Overdue by {}</strong>',
+                due,
+                timesince(inquiry.respond_by, now, depth=1),
+            )
+        return format_html(
+            '<span title="Due {}">Due in {}</span>',
+            due,
+            timeuntil(inquiry.respond_by, now, depth=1),
+        )
+
     def changelist_view(self, request, extra_context=None):
         # The app sidebar would take a quarter of a 1024 px window from the list.
         extra_context = {"is_nav_sidebar_enabled": False, **(extra_context or {})}
@@ -396,12 +418,10 @@ class InquiryAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         for note in formset.save(commit=False):
-            if isinstance(note, InquiryNote) and note.author_id is None:
-                note.author = request.user
-                services.event_record(
-                    inquiry=form.instance, by=request.user, kind=InquiryEvent.Kind.NOTE
-                )
-            note.save()
+            if isinstance(note, InquiryNote) and note.pk is None:
+                services.inquiry_note_add(note=note, by=request.user)
+            else:
+                note.save()
         formset.save_m2m()
 
     def change_view(self, request, object_id, form_url="", extra_context=None):

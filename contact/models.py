@@ -62,6 +62,16 @@ class Topic(models.Model):
             "message. Left empty, the email says only what every topic's says."
         ),
     )
+    response_target_minutes = models.PositiveIntegerField(
+        "first response target (minutes in opening hours)",
+        default=480,
+        db_default=480,
+        help_text=(
+            "How long an inquiry may wait for a first answer, counted in opening hours only "
+            "(Clinic details > opening periods). 480 = one 8-hour working day. Past it, the "
+            "topic's staff get one email, and one more if it waits as long again."
+        ),
+    )
     is_active = models.BooleanField(default=True, help_text="Shown on the contact form.")
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -95,6 +105,15 @@ class ContactSettings(SingleRecord):
         max_length=200,
         default="We usually reply within one working day.",
         help_text="Shown on the thank-you page and in the acknowledgement email.",
+    )
+    urgent_response_minutes = models.PositiveIntegerField(
+        "urgent first response target (minutes in opening hours)",
+        default=30,
+        db_default=30,
+        help_text=(
+            "How long an urgent inquiry may wait for a first answer, in opening hours. Past "
+            "it, the topic's staff and the urgent list get an email."
+        ),
     )
 
     class Meta:
@@ -212,9 +231,28 @@ def urgent_and_open_first():
     )
 
 
+# Sorts after every real target: inquiries answered, closed or without a target.
+NO_ANSWER_DUE = datetime.datetime(9999, 1, 1, tzinfo=datetime.UTC)
+
+
+def answer_due():
+    """When a first answer is due, for an open inquiry still waiting for one; else never."""
+    return Case(
+        When(
+            first_response_at__isnull=True,
+            respond_by__isnull=False,
+            status__in=["new", "in_progress"],
+            then=F("respond_by"),
+        ),
+        default=Value(NO_ANSWER_DUE),
+        output_field=models.DateTimeField(),
+    )
+
+
 def inbox_ordering():
-    """Open urgent inquiries first, then newest first. Indexed (see Inquiry.Meta.indexes)."""
-    return [urgent_and_open_first().asc(), "-received_at"]
+    """Open urgent inquiries first; then those waiting for a first answer, the most overdue
+    (earliest target) first; then newest first. Indexed (see Inquiry.Meta.indexes)."""
+    return [urgent_and_open_first().asc(), answer_due().asc(), F("received_at").desc()]
 
 
 class InquiryQuerySet(models.QuerySet):
@@ -283,6 +321,12 @@ class Inquiry(models.Model):
     # The same form sent twice at once (a double click) has the same key: stored once.
     submission_key = models.CharField(max_length=64, unique=True, editable=False)
     received_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The first-response target, in opening hours (Topic.response_target_minutes, or
+    # ContactSettings.urgent_response_minutes), and when staff are told a second time.
+    respond_by = models.DateTimeField(null=True, blank=True, editable=False)
+    escalate_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The first reply, note, or move to waiting or closed: the inquiry has been answered.
+    first_response_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
     closed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # An urgent inquiry past the hourly number of urgent emails from its sender or network:
@@ -304,16 +348,9 @@ class Inquiry(models.Model):
         indexes = [
             # The inbox's order, unfiltered and filtered by status: the first page of a million
             # inquiries is read from an index, not sorted.
-            models.Index(
-                urgent_and_open_first(), F("received_at").desc(), name="inquiry_inbox_order"
-            ),
+            models.Index(*inbox_ordering(), name="inquiry_inbox_order"),
             models.Index(fields=["-received_at"], name="inquiry_received"),
-            models.Index(
-                "status",
-                urgent_and_open_first(),
-                F("received_at").desc(),
-                name="inquiry_status_inbox_order",
-            ),
+            models.Index("status", *inbox_ordering(), name="inquiry_status_inbox_order"),
             models.Index(fields=["client_hash", "received_at"], name="inquiry_client_recent"),
             models.Index(fields=["email", "received_at"], name="inquiry_email_recent"),
         ]

@@ -18,9 +18,13 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from clinic.models import ClinicDetails
+from clinic.opening_hours import OpeningWeek
+from clinic.outbox import admin_link, staff_email_queue
 
 from . import spam
 from .models import (
@@ -231,8 +235,35 @@ def inquiry_submit(
     else:
         raise RuntimeError("Could not find a free inquiry reference.")
     if not spam_reason:
+        response_targets_set(inquiry)
         queue_notifications(inquiry)
     return inquiry
+
+
+def response_targets_set(inquiry):
+    """When the first answer is due, counted in opening hours from its arrival, and when
+    staff are told a second time (as long again). Set once; unchanged by later edits to the
+    hours or the topic's target."""
+    if inquiry.respond_by is not None:
+        return
+    minutes = (
+        ContactSettings.load().urgent_response_minutes
+        if inquiry.is_urgent
+        else inquiry.topic.response_target_minutes
+    )
+    target = datetime.timedelta(minutes=minutes)
+    week = OpeningWeek.load()
+    inquiry.respond_by = week.add_open_time(inquiry.received_at, target)
+    if inquiry.respond_by is not None:
+        inquiry.escalate_at = week.add_open_time(inquiry.respond_by, target)
+    inquiry.save(update_fields=["respond_by", "escalate_at"])
+
+
+def inquiry_answered(inquiry, *, at=None):
+    """Record the first answer (a reply, a note of a call, waiting or closed)."""
+    if inquiry.first_response_at is None:
+        inquiry.first_response_at = at or timezone.now()
+        inquiry.save(update_fields=["first_response_at"])
 
 
 def event_record(*, inquiry, by, kind, detail="", actor_name=""):
@@ -271,6 +302,8 @@ def inquiry_set_status(*, inquiry, status, by):
     before = inquiry.get_status_display()
     inquiry.set_status(status)
     inquiry.save(update_fields=["status", "closed_at", "updated_at"])
+    if status in (Inquiry.Status.WAITING, Inquiry.Status.CLOSED):
+        inquiry_answered(inquiry)
     event_record(
         inquiry=inquiry,
         by=by,
@@ -297,6 +330,7 @@ def inquiry_mark_not_spam(*, inquiry, by):
     inquiry.spam_reason = ""
     inquiry.set_status(Inquiry.Status.NEW)
     inquiry.save(update_fields=["spam_reason", "status", "closed_at", "updated_at"])
+    response_targets_set(inquiry)
     queue_notifications(inquiry)
     event_record(inquiry=inquiry, by=by, kind=InquiryEvent.Kind.NOT_SPAM)
     return inquiry
@@ -325,11 +359,60 @@ def inquiry_reply_send(*, inquiry, by, body, then_status=None):
         inquiry=inquiry, kind=Delivery.Kind.REPLY, reply=reply, recipients=[inquiry.email]
     )
     event_record(inquiry=inquiry, by=by, kind=InquiryEvent.Kind.REPLIED)
+    inquiry_answered(inquiry)
     if then_status:
         inquiry_set_status(inquiry=inquiry, status=then_status, by=by)
     elif inquiry.status == Inquiry.Status.NEW:
         inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.IN_PROGRESS, by=by)
     return reply
+
+
+def inquiry_note_add(*, note, by):
+    """Save a new internal note (a call made, a detail found): it counts as an answer."""
+    note.author = by
+    note.save()
+    event_record(inquiry=note.inquiry, by=by, kind=InquiryEvent.Kind.NOTE)
+    inquiry_answered(note.inquiry)
+    return note
+
+
+OVERDUE_FIRST, OVERDUE_AGAIN = 1, 2
+
+
+@transaction.atomic
+def overdue_alerts_queue(*, now=None):
+    """Email the topic's staff (and the urgent list, for urgent ones) about each open inquiry
+    past its first-response target with no answer: once when it becomes overdue, and once
+    more if it is still unanswered at its second deadline. Each email goes once, however
+    often or concurrently this runs (StaffEmail.once_key). Returns how many were queued."""
+    now = now or timezone.now()
+    overdue = Inquiry.objects.filter(
+        status__in=[Inquiry.Status.NEW, Inquiry.Status.IN_PROGRESS],
+        first_response_at__isnull=True,
+        respond_by__lte=now,
+    ).select_related("topic")
+    queued = 0
+    for inquiry in overdue:
+        again = inquiry.escalate_at is not None and inquiry.escalate_at <= now
+        stage = OVERDUE_AGAIN if again else OVERDUE_FIRST
+        body = render_to_string(
+            "contact/email/overdue.txt",
+            {
+                "inquiry": inquiry,
+                "again": again,
+                "respond_by": timezone.localtime(inquiry.respond_by),
+                "admin_url": admin_link(reverse("admin:contact_inquiry_change", args=[inquiry.pk])),
+            },
+        )
+        flag = "[URGENT] " if inquiry.is_urgent else ""
+        queued += staff_email_queue(
+            recipients=route_recipients(topic=inquiry.topic, is_urgent=inquiry.is_urgent),
+            subject=f"{flag}{'Still no answer' if again else 'Overdue'}: inquiry "
+            f"{inquiry.reference} ({inquiry.topic.label})",
+            body=body,
+            once_key=f"inquiry-overdue:{inquiry.pk}:{stage}",
+        )
+    return queued
 
 
 def canned_reply_values(inquiry):
