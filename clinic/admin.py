@@ -2,8 +2,9 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 
-from .models import ClinicDetails, StaffEmail
+from .models import ClinicDetails, ClosedDay, OpeningPeriod, StaffEmail
 
 
 class SingletonModelAdmin(admin.ModelAdmin):
@@ -24,8 +25,45 @@ class SingletonModelAdmin(admin.ModelAdmin):
         return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", record.pk)
 
 
+class LabelledTabularInline(admin.TabularInline):
+    """A table of inline rows whose boxes name their column for screen readers: the table's
+    column headers are not labels (axe's "label" rule), the delete box included."""
+
+    delete_label = "Delete this row"
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        delete_label = self.delete_label
+
+        class LabelledFormSet(formset):
+            def add_fields(self, form, index):
+                super().add_fields(form, index)
+                for name, field in form.fields.items():
+                    label = delete_label if name == "DELETE" else capfirst(field.label)
+                    field.widget.attrs.setdefault("aria-label", label)
+
+        return LabelledFormSet
+
+
+class OpeningPeriodInline(LabelledTabularInline):
+    model = OpeningPeriod
+    extra = 0
+    delete_label = "Delete this opening period"
+    verbose_name = "opening period (response targets count in these hours)"
+    verbose_name_plural = "opening periods (response targets count in these hours)"
+
+
+class ClosedDayInline(LabelledTabularInline):
+    model = ClosedDay
+    extra = 0
+    delete_label = "Delete this closed day"
+    verbose_name = "closed day (a holiday: no response time counts)"
+    verbose_name_plural = "closed days (holidays: no response time counts)"
+
+
 @admin.register(ClinicDetails)
 class ClinicDetailsAdmin(SingletonModelAdmin):
+    inlines = [OpeningPeriodInline, ClosedDayInline]
     # A web address typed without a scheme is taken as https:// (Django 6's default).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [

@@ -1,3 +1,4 @@
+import datetime
 import logging
 import re
 from urllib.parse import urlsplit
@@ -41,8 +42,13 @@ class SingleRecord(models.Model):
 
     @classmethod
     def load(cls):
-        record, _ = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        record, created = cls.objects.get_or_create(pk=cls.SINGLETON_PK)
+        if created:
+            record.first_saved()
         return record
+
+    def first_saved(self):
+        """Called once, when load() makes the record: add what belongs with its defaults."""
 
 
 class OutboxQuerySet(models.QuerySet):
@@ -185,6 +191,16 @@ class ClinicDetails(SingleRecord):
             cache.set(CLINIC_DETAILS_LAST_KNOWN_KEY, details, CLINIC_DETAILS_LAST_KNOWN_SECONDS)
         return details
 
+    def first_saved(self):
+        # Monday to Friday, 8 am to 5 pm: what the default opening-hours text says, and what
+        # response targets count in until staff set the clinic's own week.
+        OpeningPeriod.objects.bulk_create(
+            OpeningPeriod(
+                clinic=self, weekday=day, opens=datetime.time(8), closes=datetime.time(17)
+            )
+            for day in range(5)
+        )
+
     @classmethod
     def for_request(cls, request):
         """The cached details, read from the cache at most once however often a request asks
@@ -275,9 +291,7 @@ class ClosedDay(models.Model):
 
     class Meta:
         ordering = ["date"]
-        constraints = [
-            models.UniqueConstraint(fields=["clinic", "date"], name="one_closure_a_day")
-        ]
+        constraints = [models.UniqueConstraint(fields=["clinic", "date"], name="one_closure_a_day")]
 
     def __str__(self):
         return f"Closed {self.date:%Y-%m-%d}"

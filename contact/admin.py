@@ -73,16 +73,20 @@ CSV_COLUMNS = [
 class ExportReasonForm(forms.Form):
     reason = forms.CharField(
         label="Why are you exporting these inquiries?",
-        help_text="Kept in the access record with your name and the number of rows.",
+        help_text=(
+            "Kept in the access record with your name, on each inquiry exported. Say what "
+            "for, without any patient's name."
+        ),
         max_length=200,
     )
 
 
 class ReplyForm(forms.Form):
+    # The length is checked by the service, after line breaks are made one character each
+    # (as the browser's maxlength counts them).
     body = forms.CharField(
         label="Your reply (plain text, sent from the clinic's address)",
-        max_length=5000,
-        widget=forms.Textarea(attrs={"rows": 14, "cols": 80}),
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 80, "maxlength": 5000}),
     )
     then_status = forms.ChoiceField(
         label="After sending",
@@ -95,6 +99,10 @@ class ReplyForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+def may_reply(user):
+    return user.has_perm("contact.change_inquiry") and user.has_perm("contact.add_inquiryreply")
 
 
 def plain_number(value):
@@ -395,10 +403,24 @@ class InquiryAdmin(admin.ModelAdmin):
             return f"Urgent digest, sent {sent}"
         return "Its own email (see Emails below)"
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "assigned_to":
-            kwargs["queryset"] = front_desk_members()
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        if "assigned_to" in form.base_fields:
+            # Front desk members, and whoever has it now (someone who left, say): the menu
+            # must show the current choice, or saving a note would unassign it.
+            current = models.Q(pk=obj.assigned_to_id) if obj and obj.assigned_to_id else None
+            members = models.Q(groups__name=services.FRONT_DESK_GROUP, is_active=True)
+            form.base_fields["assigned_to"].queryset = (
+                get_user_model()
+                .objects.filter(members | current if current else members)
+                .distinct()
+                .order_by("username")
+            )
+        return form
+
+    def has_delete_permission(self, request, obj=None):
+        # Erasure goes through `purge_inquiries --erase-email`, which keeps the access record.
+        return False
 
     def save_model(self, request, obj, form, change):
         # Status and assignee change through the services, which keep the access record.
@@ -433,8 +455,7 @@ class InquiryAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "timeline": inquiry_timeline(inquiry),
-            "can_reply": self.has_change_permission(request, inquiry)
-            and inquiry.status != Inquiry.Status.SPAM,
+            "can_reply": may_reply(request.user) and inquiry.status != Inquiry.Status.SPAM,
             "reply_url": reverse("admin:contact_inquiry_reply", args=[inquiry.pk]),
         }
         return super().change_view(request, object_id, form_url, extra_context)
@@ -452,9 +473,20 @@ class InquiryAdmin(admin.ModelAdmin):
     def reply_view(self, request, object_id):
         """Write a reply to the sender (perhaps from a canned reply), and send it."""
         inquiry = self.get_object(request, unquote(object_id))
-        if inquiry is None or not self.has_change_permission(request, inquiry):
+        if inquiry is None or not may_reply(request.user):
             raise PermissionDenied
         change_url = reverse("admin:contact_inquiry_change", args=[inquiry.pk])
+        if inquiry.status == Inquiry.Status.SPAM:
+            self.message_user(
+                request,
+                f"{inquiry.reference} is marked as spam: move it to the inbox first to reply.",
+                messages.ERROR,
+            )
+            return redirect(change_url)
+        if request.method == "GET":  # the page shows the sender's name
+            services.event_record(
+                inquiry=inquiry, by=request.user, kind=InquiryEvent.Kind.OPENED, detail="reply page"
+            )
         canned = CannedReply.objects.filter(
             models.Q(topic=inquiry.topic) | models.Q(topic__isnull=True)
         )
@@ -545,11 +577,8 @@ class InquiryAdmin(admin.ModelAdmin):
                 "title": "Export inquiries to CSV",
             }
             return TemplateResponse(request, "admin/contact/inquiry/export_reason.html", context)
-        services.event_record(
-            inquiry=None,
-            by=request.user,
-            kind=InquiryEvent.Kind.EXPORTED,
-            detail=f"{queryset.count()} inquiries. Reason: {form.cleaned_data['reason']}",
+        services.export_record(
+            inquiries=queryset, by=request.user, reason=form.cleaned_data["reason"]
         )
         response = StreamingHttpResponse(csv_rows(queryset), content_type="text/csv")
         filename = f"inquiries-{timezone.localdate():%Y-%m-%d}.csv"
@@ -569,8 +598,16 @@ class DeliveryAdmin(OutboxAdmin):
 
 @admin.register(Topic)
 class TopicAdmin(admin.ModelAdmin):
+    """Superusers route topics; front-desk leads edit what a topic's sender is told and its
+    response target, never where its emails go."""
+
     list_display = ["label", "description", "is_active", "order", "staff_group"]
-    list_editable = ["is_active", "order"]
+    LEAD_FIELDS = ["acknowledgement_text", "response_target_minutes"]
+
+    def get_readonly_fields(self, request, obj=None):
+        if request.user.is_superuser:
+            return []
+        return [f.name for f in Topic._meta.fields if f.editable and f.name not in self.LEAD_FIELDS]
 
 
 @admin.register(CannedReply)

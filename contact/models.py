@@ -553,7 +553,7 @@ class InquiryEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         STATUS = "status", "Status changed"
         NOTE = "note", "Internal note added"
-        REPLIED = "replied", "Reply sent"
+        REPLIED = "replied", "Reply written"
         SPAM = "spam", "Marked as spam"
         NOT_SPAM = "not_spam", "Marked as not spam"
         ERASED = "erased", "Erased"

@@ -284,15 +284,15 @@ def inquiry_assign(*, inquiry, user, by):
     if user is not None and not user.groups.filter(name=FRONT_DESK_GROUP).exists():
         raise ValidationError("Inquiries can be given only to Front desk staff.")
     inquiry.assigned_to = user
-    if inquiry.status == Inquiry.Status.NEW and user is not None:
-        inquiry.status = Inquiry.Status.IN_PROGRESS
-    inquiry.save(update_fields=["assigned_to", "status", "updated_at"])
+    inquiry.save(update_fields=["assigned_to", "updated_at"])
     event_record(
         inquiry=inquiry,
         by=by,
         kind=InquiryEvent.Kind.ASSIGNED,
         detail=f"to {user.get_username()}" if user is not None else "to nobody",
     )
+    if inquiry.status == Inquiry.Status.NEW and user is not None:
+        inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.IN_PROGRESS, by=by)
     return inquiry
 
 
@@ -315,8 +315,11 @@ def inquiry_set_status(*, inquiry, status, by):
 
 @transaction.atomic
 def inquiry_mark_spam(*, inquiry, by):
-    # Emails not yet sent about spam are dropped; sent ones cannot be unsent.
-    inquiry.deliveries.filter(status=Delivery.Status.PENDING).delete()
+    # Emails not yet sent about spam are dropped (sent ones cannot be unsent), but a reply
+    # staff wrote goes as written.
+    inquiry.deliveries.filter(status=Delivery.Status.PENDING).exclude(
+        kind=Delivery.Kind.REPLY
+    ).delete()
     inquiry.spam_reason = inquiry.spam_reason or "marked as spam by staff"
     inquiry.set_status(Inquiry.Status.SPAM)
     inquiry.save(update_fields=["spam_reason", "status", "closed_at", "updated_at"])
@@ -336,6 +339,7 @@ def inquiry_mark_not_spam(*, inquiry, by):
     return inquiry
 
 
+DUPLICATE_REPLY_WINDOW = datetime.timedelta(minutes=2)
 # What staff may set as they send a reply: waiting for the sender's answer, or done.
 REPLY_THEN_STATUSES = [Inquiry.Status.WAITING, Inquiry.Status.CLOSED]
 
@@ -354,6 +358,13 @@ def inquiry_reply_send(*, inquiry, by, body, then_status=None):
         raise ValidationError("This inquiry is marked as spam: move it to the inbox first.")
     if then_status not in (None, "", *REPLY_THEN_STATUSES):
         raise ValidationError("A reply can leave the inquiry waiting on the sender, or closed.")
+    # The same reply sent twice in a row (a double click) is one reply, one email. The
+    # inquiry is locked above, so the second request sees the first's reply.
+    twin = inquiry.replies.filter(
+        author=by, body=body, created_at__gte=timezone.now() - DUPLICATE_REPLY_WINDOW
+    ).first()
+    if twin is not None:
+        return twin
     reply = InquiryReply.objects.create(inquiry=inquiry, author=by, body=body)
     Delivery.objects.create(
         inquiry=inquiry, kind=Delivery.Kind.REPLY, reply=reply, recipients=[inquiry.email]
@@ -365,6 +376,29 @@ def inquiry_reply_send(*, inquiry, by, body, then_status=None):
     elif inquiry.status == Inquiry.Status.NEW:
         inquiry_set_status(inquiry=inquiry, status=Inquiry.Status.IN_PROGRESS, by=by)
     return reply
+
+
+def export_record(*, inquiries, by, reason):
+    """One access-record line for each inquiry exported: who, when and why."""
+    rows = inquiries.order_by().values_list("pk", "reference").iterator(chunk_size=2000)
+    now = timezone.now()
+    batch = []
+    for pk, reference in rows:
+        batch.append(
+            InquiryEvent(
+                inquiry_id=pk,
+                reference=reference,
+                actor=by,
+                actor_name=by.get_username(),
+                kind=InquiryEvent.Kind.EXPORTED,
+                detail=f"Reason: {reason}"[:300],
+                at=now,
+            )
+        )
+        if len(batch) == 2000:
+            InquiryEvent.objects.bulk_create(batch)
+            batch = []
+    InquiryEvent.objects.bulk_create(batch)
 
 
 def inquiry_note_add(*, note, by):

@@ -13,8 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
-from django.utils.text import capfirst
 from simple_history.admin import SimpleHistoryAdmin
+
+from clinic.admin import LabelledTabularInline
 
 from . import services
 from .markup import placeholders
@@ -81,22 +82,8 @@ class FAQInline(admin.StackedInline):
     fields = ["order", "question", "answer"]
 
 
-class ReferenceInline(admin.TabularInline):
-    """Sources in a table. The table's column headers are not labels, so each box, the
-    delete box included, names its column for screen readers (axe's "label" rule)."""
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-
-        class LabelledFormSet(formset):
-            def add_fields(self, form, index):
-                super().add_fields(form, index)
-                for name, field in form.fields.items():
-                    label = "Delete this source" if name == "DELETE" else capfirst(field.label)
-                    field.widget.attrs.setdefault("aria-label", label)
-
-        return LabelledFormSet
-
+class ReferenceInline(LabelledTabularInline):
+    delete_label = "Delete this source"
     model = Reference
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     extra = 0
@@ -514,6 +501,8 @@ class EducationPageAdmin(SimpleHistoryAdmin):
             if page.is_published
             else "as this page's text, back in draft for a new review"
         )
+        if page.is_published and EducationPage.objects.filter(draft_of=page).exists():
+            where += " (its open draft changes are replaced: only their author may do this)"
         context = {
             **self.admin_site.each_context(request),
             "opts": self.model._meta,

@@ -442,6 +442,13 @@ def page_revision_restore(*, page, revision, user):
         raise ValidationError("That revision belongs to another page.")
     target = page
     if page.status == EducationPage.Status.PUBLISHED:
+        open_copy = EducationPage.objects.filter(draft_of=page).select_related("author").first()
+        if open_copy is not None and open_copy.author_id != user.pk:
+            who = open_copy.author.get_username() if open_copy.author else "another editor"
+            raise ValidationError(
+                f"This page has draft changes open by {who}: restoring would replace their "
+                "work. Ask them, or compare and copy what you need into their draft."
+            )
         target = page_draft_start(page=page, user=user)
     content = revision.content
     target.title, target.summary, target.body = (

@@ -47,13 +47,14 @@ class Migration(migrations.Migration):
 
 
 def default_week(apps, schema_editor):
-    """Monday to Friday, 8 am to 5 pm: what the default opening-hours text says."""
+    """Monday to Friday, 8 am to 5 pm (what the default opening-hours text says), for clinic
+    details saved before this migration. New ones get it from ClinicDetails.load()."""
     import datetime
 
     ClinicDetails = apps.get_model("clinic", "ClinicDetails")
     OpeningPeriod = apps.get_model("clinic", "OpeningPeriod")
-    clinic, _ = ClinicDetails.objects.get_or_create(pk=1)
-    if not OpeningPeriod.objects.filter(clinic=clinic).exists():
+    clinic = ClinicDetails.objects.filter(pk=1).first()
+    if clinic is not None and not OpeningPeriod.objects.filter(clinic=clinic).exists():
         OpeningPeriod.objects.bulk_create(
             OpeningPeriod(
                 clinic=clinic, weekday=day, opens=datetime.time(8), closes=datetime.time(17)

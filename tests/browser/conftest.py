@@ -165,7 +165,6 @@ def migrated_data(transactional_db):
         ("contact", "0002_topics_screening_and_front_desk", "create_defaults"),
         ("contact", "0004_screening_examples_and_exceptions", "load_new_defaults"),
         ("contact", "0005_replies_and_access_record", "create_roles"),
-        ("clinic", "0004_opening_periods", "default_week"),
     ]:
         migration = importlib.import_module(f"{app_label}.migrations.{name}")
         state = loader.project_state((app_label, name))

@@ -2,6 +2,7 @@
 edited and sent; the timeline shows it sent once the worker runs. Each page passes axe."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.urls import reverse
@@ -9,7 +10,7 @@ from playwright.sync_api import expect
 
 from contact.models import CannedReply, Inquiry, InquiryEvent
 
-from .test_admin_inbox import inbox, sign_in  # noqa: F401 - a fixture
+from .test_admin_inbox import PASSWORD, inbox, sign_in  # noqa: F401 - a fixture
 from .test_admin_screening import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -79,4 +80,16 @@ def test_the_export_reason_and_canned_reply_pages_pass_axe(
     page.locator("select[name=action]").select_option("export_csv")
     page.get_by_role("button", name="Go").click()
     expect(page.get_by_label("Why are you exporting these inquiries?")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_the_clinic_details_page_with_its_opening_periods_passes_axe(new_context, site):
+    get_user_model().objects.create_superuser("sam.super", "sam@example.org", PASSWORD)
+    page = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(site + reverse("admin:login"))
+    page.get_by_label("Username").fill("sam.super")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(site + reverse("admin:clinic_clinicdetails_changelist"))
+    expect(page.get_by_label("Weekday").first).to_have_value("0")
     assert_accessible(page)

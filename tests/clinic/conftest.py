@@ -10,3 +10,17 @@ def commit(django_capture_on_commit_callbacks):
             change()
 
     return run
+
+
+# The clinic-details form's two tables of rows (opening periods, closed days), posted empty:
+# the rows already stored stay as they are.
+NO_INLINE_ROWS = {
+    f"{prefix}-{field}": value
+    for prefix in ("periods", "closures")
+    for field, value in [
+        ("TOTAL_FORMS", 0),
+        ("INITIAL_FORMS", 0),
+        ("MIN_NUM_FORMS", 0),
+        ("MAX_NUM_FORMS", 1000),
+    ]
+}

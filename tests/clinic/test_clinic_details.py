@@ -8,6 +8,8 @@ from clinic.models import CLINIC_DETAILS_CACHE_KEY, ClinicDetails
 from education.models import EducationPage
 from tests.education.factories import EducationPageFactory
 
+from .conftest import NO_INLINE_ROWS
+
 PAGES = ["home", "location"]
 
 
@@ -33,9 +35,10 @@ def test_editing_clinic_details_in_the_admin_changes_every_page_on_the_next_requ
 
     form = {
         field.name: getattr(details, field.name)
-        for field in ClinicDetails._meta.get_fields()
+        for field in ClinicDetails._meta.concrete_fields
         if field.name not in {"id", "updated_at"}
     }
+    form.update(NO_INLINE_ROWS)
     form.update(name="Riverside Infusion Center", phone="(555) 010-0199", crisis_line_number="988")
     response = client.post(
         reverse("admin:clinic_clinicdetails_change", args=[details.pk]), form, follow=True

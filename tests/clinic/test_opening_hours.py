@@ -29,7 +29,8 @@ def week():
     return OpeningWeek.load()
 
 
-def test_the_default_week_is_weekdays_8_to_5():
+def test_new_clinic_details_come_with_the_default_week_of_weekdays_8_to_5():
+    assert not ClinicDetails.objects.exists()
     periods = OpeningPeriod.objects.filter(clinic=ClinicDetails.load())
     assert [(p.weekday, p.opens.hour, p.closes.hour) for p in periods] == [
         (day, 8, 17) for day in range(5)
@@ -83,7 +84,7 @@ def test_summer_time_does_not_shift_the_opening_hours(week):
 
 
 def test_a_clinic_with_no_opening_hours_has_no_targets():
-    OpeningPeriod.objects.all().delete()
+    ClinicDetails.load().periods.all().delete()
     assert OpeningWeek.load().add_open_time(at(1, 9), 30 * MINUTES) is None
 
 

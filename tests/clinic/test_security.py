@@ -20,6 +20,8 @@ from clinic.security import client_ip_address
 from tests.education.factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor
 from tests.portal.test_settings import production_env, run_django
 
+from .conftest import NO_INLINE_ROWS
+
 PASSWORD = "a-long-password"  # what tests/education/factories.py gives staff users
 
 
@@ -165,6 +167,7 @@ def test_clinic_details_refuse_a_map_address_that_is_not_https(admin_client_logg
             "crisis_line_name",
         ]
     }
+    form.update(NO_INLINE_ROWS)
     response = admin_client_logged_in.post(
         url, {**form, "map_embed_url": "http://maps.example.com/embed"}
     )

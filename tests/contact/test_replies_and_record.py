@@ -98,7 +98,7 @@ def test_a_reply_is_refused_when_empty_on_spam_or_with_another_status(
             inquiry=inquiry, by=front_desk_user, body="Hi", then_status=Inquiry.Status.SPAM
         )
     services.inquiry_mark_spam(inquiry=inquiry, by=front_desk_user)
-    response = desk.post(reply_url(inquiry), {"body": "Hello", "then_status": ""})
+    response = desk.post(reply_url(inquiry), {"body": "Hello", "then_status": ""}, follow=True)
     assert "marked as spam" in response.content.decode()
     assert not inquiry.replies.exists()
     assert not Delivery.objects.filter(kind=Delivery.Kind.REPLY).exists()
@@ -145,6 +145,7 @@ def test_opening_replying_assigning_and_spam_are_in_the_access_record(
     assert kinds == [
         ("opened", front_desk_user.pk),
         ("assigned", front_desk_user.pk),
+        ("status", front_desk_user.pk),  # assigning a new inquiry puts it in progress
         ("spam", front_desk_user.pk),
         ("not_spam", front_desk_user.pk),
     ]
@@ -158,8 +159,9 @@ def test_an_export_asks_why_and_records_the_reason_and_row_count(desk, topic):
     assert events(InquiryEvent.Kind.EXPORTED) == []
     response = desk.post(list_url, {**data, "reason": "Monthly billing check"})
     b"".join(response.streaming_content)
-    [export] = events(InquiryEvent.Kind.EXPORTED)
-    assert export.detail == "3 inquiries. Reason: Monthly billing check"
+    exported = events(InquiryEvent.Kind.EXPORTED)
+    assert sorted(e.reference for e in exported) == sorted(i.reference for i in chosen)
+    assert {e.detail for e in exported} == {"Reason: Monthly billing check"}
 
 
 def test_csv_times_are_in_the_clinic_s_time_zone_and_flags_are_yes_or_no(desk, topic, settings):
@@ -214,8 +216,14 @@ def test_nobody_can_change_or_delete_the_record_and_only_superusers_list_it(
     assert client.post(entry_url, {"detail": "changed"}).status_code == 403
     delete_url = reverse("admin:contact_inquiryevent_delete", args=[entry.pk])
     assert client.post(delete_url, {"post": "yes"}).status_code == 403
-    client.post(list_url, {"action": "delete_selected", "_selected_action": [entry.pk]})
+    client.post(
+        list_url, {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"}
+    )
     assert InquiryEvent.objects.get().detail == entry.detail
+    # Nor can an inquiry be deleted in the admin without a trace: erasure is the command's.
+    inquiry_delete = reverse("admin:contact_inquiry_delete", args=[inquiry.pk])
+    assert client.post(inquiry_delete, {"post": "yes"}).status_code == 403
+    assert Inquiry.objects.filter(pk=inquiry.pk).exists()
 
 
 def test_assigned_to_offers_front_desk_members_only(desk, inquiry):
@@ -255,3 +263,73 @@ def test_the_inquiry_page_costs_the_same_queries_with_many_notes_and_replies(
         services.inquiry_reply_send(inquiry=inquiry, by=front_desk_user, body=f"Reply {n}")
     assert queries() == few
     assert few <= 17, few  # the whole page, timeline and inlines (17 when written)
+
+
+def test_saving_a_note_keeps_an_assignee_who_is_not_in_the_front_desk(desk, inquiry):
+    boss = UserFactory(username="boss", is_superuser=True)
+    Inquiry.objects.filter(pk=inquiry.pk).update(assigned_to=boss)
+    html = desk.get(change_url(inquiry)).content.decode()
+    options = html.split('name="assigned_to"')[1].split("</select>")[0]
+    assert f'value="{boss.pk}" selected' in options
+    data = {
+        "topic": inquiry.topic_id,
+        "status": inquiry.status,
+        "assigned_to": boss.pk,
+        "notes-TOTAL_FORMS": 1,
+        "notes-INITIAL_FORMS": 0,
+        "notes-0-text": "Called, left a message.",
+        "deliveries-TOTAL_FORMS": 0,
+        "deliveries-INITIAL_FORMS": 0,
+    }
+    assert desk.post(change_url(inquiry), data).status_code == 302
+    inquiry.refresh_from_db()
+    assert inquiry.assigned_to == boss and inquiry.notes.count() == 1
+    assert not events(InquiryEvent.Kind.ASSIGNED)
+
+
+def test_a_front_desk_lead_edits_what_a_topic_says_never_where_it_goes(client, topic):
+    lead = UserFactory(username="lead", groups=["Front desk", "Front desk leads"])
+    client.force_login(lead)
+    url = reverse("admin:contact_topic_change", args=[topic.pk])
+    data = {
+        "label": "Anything",
+        "description": "Changed",
+        "recipients": "attacker@example.net",
+        "acknowledgement_text": "Bring your insurance card.",
+        "response_target_minutes": 240,
+        "is_active": "on",
+        "order": 0,
+    }
+    assert client.post(url, data).status_code == 302
+    topic.refresh_from_db()
+    assert topic.acknowledgement_text == "Bring your insurance card."
+    assert topic.response_target_minutes == 240
+    assert topic.recipients == "scheduling@example.org" and topic.label == "Rescheduling"
+
+
+def test_marking_spam_keeps_a_reply_staff_wrote(inquiry, front_desk_user, mailoutbox):
+    services.inquiry_reply_send(inquiry=inquiry, by=front_desk_user, body="Our reply.")
+    services.inquiry_mark_spam(inquiry=inquiry, by=front_desk_user)
+    deliveries_send_due()
+    assert [m.body.split("\n")[0] for m in mailoutbox] == ["Our reply."]
+
+
+def test_a_double_click_sends_one_reply(inquiry, front_desk_user):
+    first = services.inquiry_reply_send(inquiry=inquiry, by=front_desk_user, body="Yes, Friday.")
+    again = services.inquiry_reply_send(inquiry=inquiry, by=front_desk_user, body="Yes, Friday.")
+    assert again == first
+    assert Delivery.objects.filter(kind=Delivery.Kind.REPLY).count() == 1
+
+
+def test_replying_needs_the_reply_permission(client, inquiry):
+    from django.contrib.auth.models import Permission
+
+    viewer = UserFactory(username="viewer")
+    viewer.user_permissions.add(
+        *Permission.objects.filter(codename__in=["view_inquiry", "change_inquiry"])
+    )
+    client.force_login(viewer)
+    assert "Reply to the sender" not in client.get(change_url(inquiry)).content.decode()
+    assert client.get(reply_url(inquiry)).status_code == 403
+    assert client.post(reply_url(inquiry), {"body": "Hi"}).status_code == 403
+    assert not inquiry.replies.exists()

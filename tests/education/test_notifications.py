@@ -189,3 +189,10 @@ def test_with_no_reviewer_to_tell_the_reminders_wait(people, reviewed_page):
     run_reminders_on(reviewed_page.next_review_due - datetime.timedelta(days=29))
     [email] = reminders()
     assert email.recipients == ["rosa@example.org"]
+
+
+def test_an_email_queued_for_a_change_that_fails_to_save_is_rolled_back(people, draft):
+    draft.title = "x" * 500  # too long: the page's own validation refuses it at save
+    with pytest.raises(ValidationError):
+        services.page_publish(page=draft, user=people["rhea"])
+    assert emails() == []

@@ -200,3 +200,14 @@ def test_a_revision_of_another_page_cannot_be_restored_into_this_one():
     revision = services.page_revision_record(page=other)
     with pytest.raises(ValidationError):
         services.page_revision_restore(page=page, revision=revision, user=editor())
+
+
+def test_restoring_is_refused_over_another_editor_s_open_draft_changes(client):
+    page = live_page_with_two_revisions(client)
+    services.page_draft_start(page=page, user=editor("edna"))
+    with pytest.raises(ValidationError, match="draft changes open by edna"):
+        services.page_revision_restore(
+            page=page, revision=page.revisions.get(number=1), user=editor("ed")
+        )
+    copy = EducationPage.objects.get(draft_of=page)
+    assert copy.body == "New body."  # edna's copy is untouched

@@ -50,7 +50,7 @@ class Command(BaseCommand):
         user.save()
         if group_name:
             names = [group_name, *LOCAL_EXTRA_GROUPS.get(username, [])]
-            user.groups.set(Group.objects.filter(name__in=names))
+            user.groups.set([Group.objects.get(name=name) for name in names])
         if username == "reviewer":
             # Marked as a local demo so it can never pass for a real clinician's sign-off.
             ReviewerProfile.objects.get_or_create(
