@@ -40,7 +40,7 @@ from .models import (
 )
 from .screening import OUTCOME_LABELS, active_phrases, phrase_book
 from .screening_report import examples_check, outcome_is_right, phrase_change_impact
-from .timeline import inquiry_timeline
+from .timeline import inquiry_access, inquiry_timeline
 
 
 def outcome_label(expected, outcome):
@@ -99,6 +99,9 @@ class ReplyForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+
+
+PREVIEW_CHARACTERS = 60
 
 
 def may_reply(user):
@@ -418,6 +421,19 @@ class InquiryAdmin(admin.ModelAdmin):
             )
         return form
 
+    def get_list_display(self, request):
+        if not request.user.has_perm("contact.preview_inquiry"):
+            return self.list_display
+        shown = list(self.list_display)
+        at = shown.index("reference") + 1
+        return [*shown[:at], "name", "preview", *shown[at:]]
+
+    @admin.display(description="message")
+    def preview(self, inquiry):
+        """The start of the message, on one line: enough to sort the inbox by eye."""
+        text = " ".join("".join(ch if ch.isprintable() else " " for ch in inquiry.message).split())
+        return Truncator(text).chars(PREVIEW_CHARACTERS)
+
     def has_delete_permission(self, request, obj=None):
         # Erasure goes through `purge_inquiries --erase-email`, which keeps the access record.
         return False
@@ -455,6 +471,7 @@ class InquiryAdmin(admin.ModelAdmin):
         extra_context = {
             **(extra_context or {}),
             "timeline": inquiry_timeline(inquiry),
+            "access": inquiry_access(inquiry),
             "can_reply": may_reply(request.user) and inquiry.status != Inquiry.Status.SPAM,
             "reply_url": reverse("admin:contact_inquiry_reply", args=[inquiry.pk]),
         }

@@ -345,6 +345,9 @@ class Inquiry(models.Model):
     class Meta:
         verbose_name_plural = "inquiries"
         ordering = ["-received_at"]
+        permissions = [
+            ("preview_inquiry", "Can see senders' names and message previews in the inbox list")
+        ]
         indexes = [
             # The inbox's order, unfiltered and filtered by status: the first page of a million
             # inquiries is read from an index, not sorted.

@@ -81,3 +81,13 @@ def inquiry_timeline(inquiry):
         for event in inquiry.events.filter(kind__in=TIMELINE_EVENTS)
     ]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+ACCESS_EVENTS = [InquiryEvent.Kind.OPENED, InquiryEvent.Kind.EXPORTED]
+ACCESS_SHOWN = 50
+
+
+def inquiry_access(inquiry):
+    """Who opened or exported this inquiry, newest first (the last ACCESS_SHOWN): the part of
+    the access record the timeline leaves out."""
+    return list(inquiry.events.filter(kind__in=ACCESS_EVENTS).order_by("-at", "-pk")[:ACCESS_SHOWN])

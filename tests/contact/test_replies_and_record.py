@@ -262,7 +262,7 @@ def test_the_inquiry_page_costs_the_same_queries_with_many_notes_and_replies(
         InquiryNote.objects.create(inquiry=inquiry, author=front_desk_user, text=f"Note {n}")
         services.inquiry_reply_send(inquiry=inquiry, by=front_desk_user, body=f"Reply {n}")
     assert queries() == few
-    assert few <= 17, few  # the whole page, timeline and inlines (17 when written)
+    assert few <= 18, few  # the page, timeline, access list and inlines (18 when written)
 
 
 def test_saving_a_note_keeps_an_assignee_who_is_not_in_the_front_desk(desk, inquiry):
@@ -333,3 +333,28 @@ def test_replying_needs_the_reply_permission(client, inquiry):
     assert client.get(reply_url(inquiry)).status_code == 403
     assert client.post(reply_url(inquiry), {"body": "Hi"}).status_code == 403
     assert not inquiry.replies.exists()
+
+
+def test_the_inquiry_page_says_who_opened_or_exported_it(desk, inquiry, front_desk_user):
+    services.export_record(
+        inquiries=Inquiry.objects.filter(pk=inquiry.pk), by=front_desk_user, reason="Audit"
+    )
+    desk.get(change_url(inquiry))
+    html = desk.get(change_url(inquiry)).content.decode()
+    access = html.split('class="module inquiry-access"')[1].split("</details>")[0]
+    assert access.count("Opened by desk") == 2  # the view before, and this one
+    assert "Exported to CSV (Reason: Audit) by desk" in access
+
+
+def test_the_inbox_shows_names_and_a_safe_preview_to_staff_allowed_them(client, desk, topic):
+    InquiryFactory(topic=topic, name="Robin Sender", message="Line one\r\nline\x00two <b>x</b>")
+    html = desk.get(reverse("admin:contact_inquiry_changelist")).content.decode()
+    assert "Robin Sender" in html
+    assert "Line one line two &lt;b&gt;x&lt;/b&gt;" in html
+    viewer = UserFactory(username="viewer")
+    from django.contrib.auth.models import Permission
+
+    viewer.user_permissions.add(Permission.objects.get(codename="view_inquiry"))
+    client.force_login(viewer)
+    html = client.get(reverse("admin:contact_inquiry_changelist")).content.decode()
+    assert "Robin Sender" not in html and "Line one" not in html
