@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.contrib.staticfiles.apps import StaticFilesConfig
 
 
@@ -29,3 +30,11 @@ class StaticFilesConfig(StaticFilesConfig):
         "bootstrap/js/bootstrap.bundle.js*",
         "bootstrap/js/jquery*",
     ]
+
+
+class StaffAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, on a site that needs a second factor (clinic/staff_auth.py)."""
+
+    default = False  # named in INSTALLED_APPS; PortalConfig stays this module's default
+
+    default_site = "clinic.staff_auth.StaffAdminSite"

@@ -8,9 +8,6 @@ from clinic.caching import cached_public_page
 from education.sitemaps import SITEMAPS
 from education.views import HomeView, glossary, search
 
-admin.site.site_header = "Clinic portal administration"
-admin.site.site_title = "Clinic portal admin"
-
 urlpatterns = [
     path("", cached_public_page(HomeView.as_view()), name="home"),
     path(

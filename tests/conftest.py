@@ -4,6 +4,7 @@ import socket
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
+from django.test import Client
 
 from clinic.caching import forget_process_pages
 
@@ -15,6 +16,36 @@ def pytest_addoption(parser):
         default="/usr/bin/chromium",
         help="the Chromium the browser tests drive (default: Debian's, /usr/bin/chromium)",
     )
+
+
+# Django's own, kept before the fixture below replaces it.
+PASSWORD_ONLY_FORCE_LOGIN = Client.force_login
+
+
+def force_login_password_only(client, user, backend=None):
+    """Signed in with the password alone: the admin is still closed (clinic/staff_auth.py)."""
+    PASSWORD_ONLY_FORCE_LOGIN(client, user, backend)
+
+
+def force_login_with_second_factor(client, user, backend=None):
+    force_login_password_only(client, user, backend)
+    if user.is_staff:
+        from django_otp import DEVICE_ID_SESSION_KEY
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        device = device or TOTPDevice.objects.create(user=user, name="Test device")
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+
+@pytest.fixture(autouse=True)
+def _staff_pass_the_second_step(monkeypatch):
+    """client.force_login(staff) is a full sign-in, second step included, as every admin test
+    before two-factor sign-in assumed. The second step itself is tested on its own
+    (tests/clinic/test_staff_auth.py), starting from force_login_password_only."""
+    monkeypatch.setattr(Client, "force_login", force_login_with_second_factor)
 
 
 @pytest.fixture(autouse=True)

@@ -24,3 +24,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     def groups(user, create, names, **kwargs):
         if create and names:
             user.groups.add(*(Group.objects.get(name=name) for name in names))
+
+
+def second_factor_device(user):
+    """The user's authenticator-app device, confirmed (made if they have none)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app")
+
+
+def current_code(device):
+    """What the person's authenticator app shows now, worked out from the device's key."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"

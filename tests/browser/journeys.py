@@ -5,8 +5,13 @@ one more line in the test.
 """
 
 import re
+import secrets
 
+from django.contrib.auth import get_user_model
+from django.urls import reverse
 from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, current_code, second_factor_device
 
 
 class PatientJourney:
@@ -93,3 +98,32 @@ class ContactForm:
         reference = self.page.locator(".inquiry-reference").inner_text().strip()
         assert re.fullmatch(r"[A-Z0-9]{3}-[A-Z0-9]{3}", reference), reference
         return reference
+
+
+def second_step_code(user):
+    """A code that signs `user` in now: their app's current code, or, when that code was
+    used in this 30-second step already (a second sign-in in one test), a fresh recovery
+    code (each works once)."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_static.models import StaticDevice
+
+    device = second_factor_device(user)
+    device.refresh_from_db()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    if device.last_t is None or device.last_t < totp.t():
+        return current_code(device)
+    recovery, _ = StaticDevice.objects.get_or_create(user=user, name="Recovery codes")
+    return recovery.token_set.create(token=secrets.token_hex(5)).token
+
+
+def sign_in(page: Page, base_url: str, username: str, password: str = PASSWORD):
+    """Both steps of signing in to the admin, as staff do: password, then the code."""
+    user = get_user_model().objects.get(username=username)
+    second_factor_device(user)
+    page.goto(base_url + reverse("admin:login"))
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_label("Code", exact=True).fill(second_step_code(user))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()

@@ -7,13 +7,13 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from contact.models import Topic
 from tests.contact.factories import InquiryFactory
 
+from . import journeys
 from .test_accessibility import AXE_OPTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,11 +60,7 @@ def inbox(site):
 
 
 def sign_in(page, site):
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill("dana.front-desk-supervisor")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    journeys.sign_in(page, site, "dana.front-desk-supervisor", PASSWORD)
 
 
 @pytest.mark.parametrize("width", WIDTHS)

@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from contact.models import CannedReply, Inquiry, InquiryEvent
 
+from . import journeys
 from .test_admin_inbox import PASSWORD, inbox, sign_in  # noqa: F401 - a fixture
 from .test_admin_screening import assert_accessible
 
@@ -86,10 +87,7 @@ def test_the_export_reason_and_canned_reply_pages_pass_axe(
 def test_the_clinic_details_page_with_its_opening_periods_passes_axe(new_context, site):
     get_user_model().objects.create_superuser("sam.super", "sam@example.org", PASSWORD)
     page = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill("sam.super")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    journeys.sign_in(page, site, "sam.super", PASSWORD)
     page.goto(site + reverse("admin:clinic_clinicdetails_changelist"))
     expect(page.get_by_label("Weekday").first).to_have_value("0")
     assert_accessible(page)

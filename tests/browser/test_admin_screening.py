@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from contact.models import ScreeningExample, ScreeningPhrase
 
+from .journeys import sign_in
 from .test_accessibility import AXE_OPTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,11 +25,7 @@ def reviewer_page(new_context, site):
     )
     user.groups.add(Group.objects.get(name="Clinical reviewers"))
     page = new_context(viewport={"width": 1280, "height": 800}).new_page()
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill("rita.reviewer")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    sign_in(page, site, "rita.reviewer", PASSWORD)
     return page
 
 

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from contact.models import Inquiry, InquiryNote, Topic
 from contact.services import inquiry_submit
 
-from .journeys import ContactForm, PatientJourney
+from .journeys import ContactForm, PatientJourney, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -131,10 +131,7 @@ def test_front_desk_assigns_notes_and_closes_the_newest_inquiry(new_context, sit
     )
 
     page = new_context().new_page()
-    page.goto(site + "/admin/")
-    page.get_by_label("Username").fill("dana")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in(page, site, "dana", PASSWORD)
     page.get_by_role("link", name="Inquiries", exact=True).click()
 
     first_row = page.locator("#result_list tbody tr").first

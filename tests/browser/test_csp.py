@@ -16,6 +16,7 @@ from education.models import EducationPage
 from tests.clinic.test_security import admin_urls_for
 
 from .conftest import MAP_EMBED_URL
+from .journeys import sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -103,11 +104,7 @@ def test_no_other_site_can_frame_the_portal(page, site, browser_problems, other_
 
 def test_every_admin_page_works_under_the_csp(page, site, browser_problems):
     boss = get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
-    page.goto(site + reverse("admin:login"))
-    page.get_by_label("Username").fill("boss")
-    page.get_by_label("Password").fill("a-long-password")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()
+    sign_in(page, site, "boss", "a-long-password")
 
     edu_page = EducationPage.objects.first()
     urls = [

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from education.models import EducationPage
 from tests.education.factories import editor, reviewer
 
+from .journeys import sign_in
 from .test_admin_screening import assert_accessible
 
 pytestmark = [
@@ -28,11 +29,7 @@ class StaffMember:
         self.base_url = base_url
 
     def log_in(self, username):
-        self.page.goto(self.base_url + "/admin/")
-        self.page.get_by_label("Username").fill(username)
-        self.page.get_by_label("Password").fill(PASSWORD)
-        self.page.get_by_role("button", name="Log in").click()
-        expect(self.page.get_by_role("heading", name="Site administration")).to_be_visible()
+        sign_in(self.page, self.base_url, username, PASSWORD)
 
     def log_out(self):
         self.page.get_by_role("button", name="Log out").click()

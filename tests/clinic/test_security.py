@@ -18,6 +18,7 @@ import portal.urls
 from clinic.models import ClinicDetails
 from clinic.security import client_ip_address
 from tests.education.factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor
+from tests.factories import current_code, second_factor_device
 from tests.portal.test_settings import production_env, run_django
 
 from .conftest import NO_INLINE_ROWS
@@ -189,6 +190,14 @@ def log_in(client, username, password, address="203.0.113.10"):
         {"username": username, "password": password, "next": reverse("admin:index")},
         REMOTE_ADDR=address,
     )
+
+
+def log_in_with_second_step(client, user, password):
+    """Both steps, as staff do: the password, then the code from their app."""
+    device = second_factor_device(user)
+    response = log_in(client, user.get_username(), password)
+    client.post(reverse("admin:two_factor_verify"), {"code": current_code(device)})
+    return response
 
 
 def fail_until_locked(client, username, address="203.0.113.10"):
@@ -383,12 +392,15 @@ def test_admin_works_at_the_path_set_by_the_environment(client, admin_at):
     assert client.get("/admin/login/").status_code == 404
     assert client.get("/clinic-staff-7f3a/login/").status_code == 200
 
-    editor("nurse")
+    device = second_factor_device(editor("nurse"))
     response = client.post(
         "/clinic-staff-7f3a/login/",
         {"username": "nurse", "password": PASSWORD, "next": "/clinic-staff-7f3a/"},
     )
     assert response.status_code == 302
+    second_step = client.get("/clinic-staff-7f3a/login/?next=/clinic-staff-7f3a/")
+    assert second_step.url == "/clinic-staff-7f3a/two-factor/?next=/clinic-staff-7f3a/"
+    client.post(second_step.url, {"code": current_code(device), "next": "/clinic-staff-7f3a/"})
     assert client.get("/clinic-staff-7f3a/").status_code == 200
 
 
@@ -406,14 +418,14 @@ def test_admin_url_is_read_from_the_environment():
 @pytest.mark.django_db
 def test_staff_session_ends_after_30_minutes_without_a_request(client):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    editor("nurse")
+    nurse = editor("nurse")
     start = timezone.now()
 
     def at(minutes):
         return mock.patch("django.utils.timezone.now", return_value=start + minutes)
 
     with at(datetime.timedelta(0)):
-        assert log_in(client, "nurse", PASSWORD).status_code == 302
+        assert log_in_with_second_step(client, nurse, PASSWORD).status_code == 302
     # Each request moves the expiry on: 25 + 25 minutes is fine, as long as each gap is short.
     with at(datetime.timedelta(minutes=25)):
         assert client.get(reverse("admin:index")).status_code == 200

@@ -1,6 +1,7 @@
 import re
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
@@ -35,3 +36,21 @@ def test_local_accounts_refuse_to_be_made_in_production(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
         call_command("create_local_accounts")
     assert not get_user_model().objects.exists()
+
+
+@pytest.mark.django_db
+def test_local_code_prints_what_the_app_would_show_and_only_when_debugging(settings, capsys):
+    from tests.factories import UserFactory, current_code, second_factor_device
+
+    settings.DEBUG = True
+    call_command("create_local_accounts")
+    assert "manage.py local_code USERNAME" in capsys.readouterr().out
+    device = second_factor_device(UserFactory(username="nina"))
+    with time_machine.travel("2027-03-01 09:00:10", tick=False):  # no 30-second step between
+        call_command("local_code", "nina")
+        assert capsys.readouterr().out.strip() == current_code(device)
+    with pytest.raises(CommandError, match="no authenticator yet"):
+        call_command("local_code", "editor")
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG=true"):
+        call_command("local_code", "nina")

@@ -37,6 +37,12 @@ class Command(BaseCommand):
         for username, (group_name, description) in LOCAL_ACCOUNTS.items():
             password = self.ensure_account(username, group_name)
             lines.append(f"  {username:<10} password: {password}   ({description})")
+        lines += [
+            "Signing in has a second step: the first time, the admin shows a QR code for an",
+            "authenticator app; after that it asks for the app's 6-digit code. No phone at hand?",
+            "  DJANGO_DEBUG=true .venv/bin/python manage.py local_code USERNAME",
+            "prints the code the app would show now.",
+        ]
         self.stdout.write(self.style.SUCCESS("\n".join(lines)))
 
     def ensure_account(self, username, group_name):
