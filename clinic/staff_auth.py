@@ -112,9 +112,7 @@ class StaffAdminSite(admin.AdminSite):
     def get_urls(self):
         return [
             path("two-factor/", self.second_step(self.verify_view), name="two_factor_verify"),
-            path(
-                "two-factor/set-up/", self.second_step(self.setup_view), name="two_factor_setup"
-            ),
+            path("two-factor/set-up/", self.second_step(self.setup_view), name="two_factor_setup"),
             *super().get_urls(),
         ]
 
