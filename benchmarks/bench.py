@@ -9,6 +9,7 @@ printed and written to docs/benchmarks.md with the date, machine and commit.
 """
 
 import argparse
+import base64
 import contextlib
 import datetime
 import os
@@ -55,6 +56,7 @@ def production_env(workdir, database_url, **extra):
         DJANGO_SETTINGS_MODULE="portal.settings",
         DJANGO_DEBUG="false",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_FIELD_ENCRYPTION_KEYS=base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
         DJANGO_SITE_URL="http://127.0.0.1",
         # wrk speaks plain HTTP on the loopback; everything else stays as in production.

@@ -10,6 +10,7 @@ from django.db.models import Case, F, IntegerField, Value, When
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from clinic.encryption import EncryptedTextField
 from clinic.models import Outbox, OutboxQuerySet, SingleRecord
 
 
@@ -294,9 +295,10 @@ class Inquiry(models.Model):
     topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="inquiries")
     name = models.CharField(max_length=100)
     email = models.EmailField()
-    phone = models.CharField(max_length=30, blank=True)
+    # Encrypted in the database (clinic/encryption.py), like the message and replies.
+    phone = EncryptedTextField(max_length=30, blank=True)
     reply_by = models.CharField(max_length=5, choices=ReplyBy.choices, default=ReplyBy.EMAIL)
-    message = models.TextField()
+    message = EncryptedTextField()
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.NEW)
     is_urgent = models.BooleanField(
         "urgent", default=False, help_text="The message reads like an emergency or a crisis."
@@ -479,7 +481,7 @@ class InquiryReply(models.Model):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    body = models.TextField(max_length=5000)
+    body = EncryptedTextField(max_length=5000)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:

@@ -161,12 +161,12 @@ def hold_for_urgent_digest(inquiry):
 
 
 def find_duplicate(*, email, topic, message):
-    """The same message from the same address within the hour: a resend."""
-    return (
-        Inquiry.objects.from_email(email)
-        .filter(topic=topic, message=message, received_at__gte=timezone.now() - DUPLICATE_WINDOW)
-        .first()
+    """The same message from the same address within the hour: a resend. Compared here, not
+    in SQL: the message is stored encrypted (clinic/encryption.py)."""
+    recent = Inquiry.objects.from_email(email).filter(
+        topic=topic, received_at__gte=timezone.now() - DUPLICATE_WINDOW
     )
+    return next((inquiry for inquiry in recent if inquiry.message == message), None)
 
 
 def submission_key(*, form_token, email, topic, message):
@@ -360,9 +360,10 @@ def inquiry_reply_send(*, inquiry, by, body, then_status=None):
         raise ValidationError("A reply can leave the inquiry waiting on the sender, or closed.")
     # The same reply sent twice in a row (a double click) is one reply, one email. The
     # inquiry is locked above, so the second request sees the first's reply.
-    twin = inquiry.replies.filter(
-        author=by, body=body, created_at__gte=timezone.now() - DUPLICATE_REPLY_WINDOW
-    ).first()
+    recent = inquiry.replies.filter(
+        author=by, created_at__gte=timezone.now() - DUPLICATE_REPLY_WINDOW
+    )
+    twin = next((reply for reply in recent if reply.body == body), None)  # encrypted: here
     if twin is not None:
         return twin
     reply = InquiryReply.objects.create(inquiry=inquiry, author=by, body=body)

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from cryptography.fernet import Fernet
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
@@ -22,10 +23,30 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
+# The keys that encrypt what patients write in the database (clinic/encryption.py): Fernet
+# keys, comma-separated, the first one encrypting. Keep them apart from database backups.
+FIELD_ENCRYPTION_KEYS = env.list("DJANGO_FIELD_ENCRYPTION_KEYS", default=[])
 if DEBUG:
     SECRET_KEY = SECRET_KEY or "django-insecure-local-development-only-never-in-production"
     ALLOWED_HOSTS = ALLOWED_HOSTS or ["127.0.0.1", "localhost", "[::1]"]
+    # A fixed key for local development only: its data is demo data.
+    FIELD_ENCRYPTION_KEYS = FIELD_ENCRYPTION_KEYS or [
+        "bG9jYWwtZGV2ZWxvcG1lbnQtb25seS1ub3QtYS1rZXk="
+    ]
 else:
+    if not FIELD_ENCRYPTION_KEYS:
+        raise ImproperlyConfigured(
+            "DJANGO_FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off: the key that "
+            "encrypts inquiry messages in the database. See .env.example for how to make one."
+        )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "DJANGO_FIELD_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, "
+            "URL-safe base64): .env.example says how to make one."
+        ) from None
     if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. "

@@ -10,6 +10,9 @@ os.environ.setdefault(
     "DJANGO_SECRET_KEY", "tests-only-secret-key-not-used-anywhere-else-0123456789"
 )
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+os.environ.setdefault(
+    "DJANGO_FIELD_ENCRYPTION_KEYS", "dGVzdHMtb25seS1rZXktbmV2ZXItdXNlZC1pbi11c2U="
+)
 os.environ.setdefault("DJANGO_SITE_URL", "http://testserver")
 os.environ.setdefault("DJANGO_DEBUG", "false")
 # The benchmark tools app, for the tests of generate_load_data (tests/benchmarks/).

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -27,6 +29,7 @@ def production_env(**overrides):
     return {
         "DJANGO_DEBUG": "false",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
         "DJANGO_ALLOWED_HOSTS": "clinic.example.org",
         "DJANGO_SITE_URL": "https://clinic.example.org",
         **overrides,
@@ -39,6 +42,20 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_django(env, "check")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_the_encryption_key():
+    env = production_env()
+    del env["DJANGO_FIELD_ENCRYPTION_KEYS"]
+    result = run_django(env, "check")
+    assert result.returncode != 0
+    assert "DJANGO_FIELD_ENCRYPTION_KEYS must be set" in result.stderr
+
+
+def test_production_refuses_to_start_with_a_key_that_is_not_a_fernet_key():
+    result = run_django(production_env(DJANGO_FIELD_ENCRYPTION_KEYS="not-a-key"), "check")
+    assert result.returncode != 0
+    assert "not a Fernet key" in result.stderr
 
 
 def test_production_refuses_to_start_without_the_site_address():

@@ -1,0 +1,74 @@
+"""Personal data encrypted in the database: a field that stores Fernet tokens.
+
+What a patient wrote (an inquiry's message and phone number, the replies staff send) is
+encrypted with a key from the environment (DJANGO_FIELD_ENCRYPTION_KEYS), so a copy of the
+database, a backup or a stray SQL query shows no message text. The first key encrypts; every
+key listed decrypts, so a new key can be put first, `manage.py rotate_encryption_key` run to
+re-encrypt every row with it, and the old key then removed. Encrypted columns cannot be
+searched or compared in SQL: search stays on the clear columns (reference, name, email).
+"""
+
+import functools
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+
+# Every Fernet token starts with its version byte, 0x80, which base64 writes as "gAAAAA".
+TOKEN_START = "gAAAAA"  # noqa: S105 - a format marker, not a secret
+
+
+@functools.cache
+def _keys_for(keys):
+    try:
+        return MultiFernet([Fernet(key) for key in keys])
+    except (ValueError, TypeError) as error:
+        raise ImproperlyConfigured(
+            "DJANGO_FIELD_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, "
+            "URL-safe base64): .env.example says how to make one."
+        ) from error
+
+
+def fernet():
+    """The keys in settings now (tests and rotation change them)."""
+    return _keys_for(tuple(settings.FIELD_ENCRYPTION_KEYS))
+
+
+def encrypt(text):
+    return fernet().encrypt(text.encode()).decode()
+
+
+def decrypt(token):
+    return fernet().decrypt(token.encode()).decode()
+
+
+def reencrypt(token):
+    """The same text under the first key (MultiFernet.rotate keeps the original timestamp)."""
+    return fernet().rotate(token.encode()).decode()
+
+
+class EncryptedTextField(models.TextField):
+    """Text stored encrypted, read back clear. Empty text stays empty (nothing to hide, and
+    "no phone number" must stay cheap to tell)."""
+
+    def get_prep_value(self, value):
+        value = super().get_prep_value(value)
+        if value in (None, ""):
+            return value
+        return encrypt(value)
+
+    def from_db_value(self, value, expression, connection):
+        if value in (None, ""):
+            return value
+        if not value.startswith(TOKEN_START):
+            # Written before the column was encrypted, until the migration that encrypts
+            # every row has run (contact/migrations).
+            return value
+        try:
+            return decrypt(value)
+        except InvalidToken as error:
+            raise ImproperlyConfigured(
+                "An encrypted value cannot be read with DJANGO_FIELD_ENCRYPTION_KEYS: was a "
+                "key removed before `manage.py rotate_encryption_key` ran?"
+            ) from error
