@@ -345,6 +345,21 @@ def test_client_address_counts_only_what_trusted_proxies_added(
         assert client_ip_address(request) == expected
 
 
+def test_a_proxy_count_with_requests_missing_the_header_is_warned_of_once(rf, caplog, monkeypatch):
+    import clinic.security
+
+    monkeypatch.setattr(clinic.security, "_warned_of_missing_forwarding", False)
+    with override_settings(TRUSTED_PROXY_COUNT=1), caplog.at_level("WARNING"):
+        client_ip_address(rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4"))
+        assert caplog.records == []  # through the proxy: nothing to say
+        for _ in range(3):
+            client_ip_address(rf.get("/", REMOTE_ADDR="203.0.113.5"))
+    [warning] = [r for r in caplog.records if r.name == "clinic.security"]
+    message = warning.getMessage()
+    assert "DJANGO_TRUSTED_PROXY_COUNT is 1" in message and "0 X-Forwarded-For" in message
+    assert "203.0.113.5" not in message  # no visitor's address in the log
+
+
 @pytest.mark.django_db
 @override_settings(TRUSTED_PROXY_COUNT=1)
 def test_behind_a_proxy_lockout_counts_the_visitors_address_not_the_proxys(client):
