@@ -74,6 +74,16 @@ class ClinicDetailsAdmin(SingletonModelAdmin):
             "Urgent help (shown at the top of every page)",
             {"fields": ["emergency_number", "crisis_line_number", "crisis_line_name"]},
         ),
+        (
+            "Notices (linked from every page's footer)",
+            {
+                "fields": [
+                    "privacy_practices_url",
+                    "nondiscrimination_text",
+                    "nondiscrimination_confirmed",
+                ]
+            },
+        ),
     ]
 
 

@@ -103,6 +103,24 @@ class StaffEmail(Outbox):
         return self.subject
 
 
+DEFAULT_NONDISCRIMINATION = (
+    "We follow federal civil rights laws. We do not treat anyone differently because of race, "
+    "color, national origin, age, disability or sex (including pregnancy, sexual orientation "
+    "and gender identity).\n\n"
+    "We offer free help so you can talk with us:\n"
+    "- sign language interpreters and written information in other formats (large print, "
+    "audio, accessible electronic formats) for people with disabilities;\n"
+    "- interpreters and translated information for people whose first language is not "
+    "English.\n\n"
+    "To ask for this help, call us or tell the front desk.\n\n"
+    "If you think we did not give you this help, or treated you differently for one of these "
+    "reasons, you can file a complaint with our civil rights coordinator: [[Fill in: name, "
+    "phone and email]]. You can also file a civil rights complaint with the U.S. Department of "
+    "Health and Human Services, Office for Civil Rights, at "
+    "https://ocrportal.hhs.gov/ocr/portal/lobby.jsf, or by phone at 1-800-368-1019."
+)
+
+
 class ClinicDetails(SingleRecord):
     """The clinic's contact details and urgent-help numbers, shown on every page.
 
@@ -151,6 +169,31 @@ class ClinicDetails(SingleRecord):
     emergency_number = models.CharField(max_length=20, default="911")
     crisis_line_number = models.CharField(max_length=20, default="988")
     crisis_line_name = models.CharField(max_length=80, default="988 Suicide & Crisis Lifeline")
+    # Notices a US clinic's website carries (linked from every page's footer).
+    privacy_practices_url = models.URLField(
+        "Notice of Privacy Practices (address)",
+        blank=True,
+        help_text=(
+            "The web address of the clinic's own Notice of Privacy Practices (HIPAA). Linked "
+            "from every page's footer and beside the contact form once filled in."
+        ),
+    )
+    nondiscrimination_text = models.TextField(
+        "notice of nondiscrimination",
+        default=DEFAULT_NONDISCRIMINATION,
+        help_text=(
+            "Shown on its own page, linked from every footer, once confirmed below. Blank lines "
+            "separate paragraphs. Put in the name of the clinic's civil rights coordinator."
+        ),
+    )
+    nondiscrimination_confirmed = models.BooleanField(
+        "the nondiscrimination notice is approved",
+        default=False,
+        help_text=(
+            "Tick when the clinic's privacy or compliance officer has read and approved the "
+            "text above. Until then it is not shown."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -170,6 +213,14 @@ class ClinicDetails(SingleRecord):
         if self.map_embed_url and not self.map_origin:
             raise ValidationError(
                 {"map_embed_url": "Use the map's https:// embed address from the maps site."}
+            )
+        if self.nondiscrimination_confirmed and "[[Fill in" in self.nondiscrimination_text:
+            raise ValidationError(
+                {
+                    "nondiscrimination_confirmed": (
+                        "The notice still has a [[Fill in: ...]] to replace before it can be shown."
+                    )
+                }
             )
 
     @classmethod
@@ -237,6 +288,10 @@ class ClinicDetails(SingleRecord):
     @property
     def address_lines(self):
         return lines_of(self.street_address)
+
+    @property
+    def nondiscrimination_paragraphs(self):
+        return [part.strip() for part in self.nondiscrimination_text.split("\n\n") if part.strip()]
 
     @property
     def opening_hours_lines(self):

@@ -1,8 +1,9 @@
 import functools
 import logging
 
+from django.conf import settings
 from django.db import DatabaseError, connection
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
@@ -19,6 +20,34 @@ class RobotsView(TemplateView):
 
 class LocationView(TemplateView):
     template_name = "clinic/location.html"
+
+
+class PrivacyView(TemplateView):
+    """How this website handles what people tell it (the website's own privacy notice)."""
+
+    template_name = "clinic/privacy.html"
+
+    def get_context_data(self, **kwargs):
+        return {
+            **super().get_context_data(**kwargs),
+            "retention_days": settings.CONTACT_RETENTION_DAYS,
+            "spam_retention_days": settings.CONTACT_SPAM_RETENTION_DAYS,
+        }
+
+
+class AccessibilityView(TemplateView):
+    template_name = "clinic/accessibility.html"
+
+
+class NondiscriminationView(TemplateView):
+    """Shown once staff confirmed its text in Clinic details; until then there is no page."""
+
+    template_name = "clinic/nondiscrimination.html"
+
+    def get(self, request, *args, **kwargs):
+        if not ClinicDetails.for_request(request).nondiscrimination_confirmed:
+            raise Http404("The nondiscrimination notice is not confirmed yet.")
+        return super().get(request, *args, **kwargs)
 
 
 def allow_map_frame(view):

@@ -112,7 +112,12 @@ class InquiryCreateView(View):
         return response
 
     def render_form(self, form, *, screening=None, flood=False, status=200):
-        context = {"form": form, "screening": screening, "flood": flood}
+        context = {
+            "form": form,
+            "screening": screening,
+            "flood": flood,
+            "retention_days": settings.CONTACT_RETENTION_DAYS,
+        }
         return render(self.request, self.template_name, context, status=status)
 
 

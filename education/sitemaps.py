@@ -1,6 +1,8 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
+from clinic.models import ClinicDetails
+
 from .models import EducationPage, Topic
 
 
@@ -28,7 +30,10 @@ class FixedPagesSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        return ["home", "location", "glossary", "contact:form"]
+        names = ["home", "location", "glossary", "contact:form", "privacy", "accessibility"]
+        if ClinicDetails.cached().nondiscrimination_confirmed:
+            names.append("nondiscrimination")
+        return names
 
     def location(self, name):
         return reverse(name)

@@ -15,6 +15,17 @@ urlpatterns = [
         views.allow_map_frame(cached_public_page(views.LocationView.as_view())),
         name="location",
     ),
+    path("privacy/", cached_public_page(views.PrivacyView.as_view()), name="privacy"),
+    path(
+        "accessibility/",
+        cached_public_page(views.AccessibilityView.as_view()),
+        name="accessibility",
+    ),
+    path(
+        "nondiscrimination/",
+        cached_public_page(views.NondiscriminationView.as_view()),
+        name="nondiscrimination",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),

@@ -166,6 +166,7 @@ def migrated_data(transactional_db):
         ("contact", "0004_screening_examples_and_exceptions", "load_new_defaults"),
         ("contact", "0005_replies_and_access_record", "create_roles"),
         ("contact", "0008_inbox_preview_permission", "give_front_desk_previews"),
+        ("contact", "0010_website_problem_topic", "add_website_problem_topic"),
     ]:
         migration = importlib.import_module(f"{app_label}.migrations.{name}")
         state = loader.project_state((app_label, name))

@@ -166,6 +166,7 @@ def test_clinic_details_refuse_a_map_address_that_is_not_https(admin_client_logg
             "emergency_number",
             "crisis_line_number",
             "crisis_line_name",
+            "nondiscrimination_text",
         ]
     }
     form.update(NO_INLINE_ROWS)
@@ -531,6 +532,10 @@ def public_url_names(patterns=None, namespace=""):
 PUBLIC_URL_SAMPLES = {
     "home": [lambda: reverse("home")],
     "location": [lambda: reverse("location")],
+    "privacy": [lambda: reverse("privacy")],
+    "accessibility": [lambda: reverse("accessibility")],
+    # A 404 until staff approve its text (tests/clinic/test_notices.py shows it approved).
+    "nondiscrimination": [lambda: reverse("nondiscrimination")],
     "healthz": [lambda: reverse("healthz")],
     "education:topic": [lambda: reverse("education:topic", args=["after"])],
     "education:page": [lambda: reverse("education:page", args=["after-your-infusion"])],
