@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -119,6 +120,7 @@ class StaffAdminSite(admin.AdminSite):
     def second_step(self, view):
         """For staff who signed in with their password and have not passed the second step."""
 
+        @never_cache  # the recovery codes, above all, must never be kept by a cache
         def guarded(request, *args, **kwargs):
             user = request.user
             if not (user.is_active and user.is_staff):

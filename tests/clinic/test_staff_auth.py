@@ -142,3 +142,10 @@ def test_a_superuser_resets_a_persons_second_step_and_they_set_it_up_again(clien
 def test_staff_cannot_see_or_reset_devices_of_others(client):
     client.force_login(editor("nurse"))
     assert client.get(reverse("admin:otp_totp_totpdevice_changelist")).status_code == 403
+
+
+def test_the_second_step_pages_are_never_cached(client):
+    editor("nurse")
+    log_in(client, "nurse", PASSWORD)
+    response = client.get(SETUP)
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
