@@ -9,11 +9,28 @@ searched or compared in SQL: search stays on the clear columns (reference, name,
 """
 
 import functools
+import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import models
+
+logger = logging.getLogger(__name__)
+
+
+class UnreadableText(str):
+    """What a value the configured keys cannot open reads as: a notice in its place, so one
+    bad row never stops the inbox, the email worker or the purge. It can never be saved back
+    (the encrypted original stays as it is in the database)."""
+
+    NOTICE = (
+        "[This text cannot be read with the current encryption key. Ask the site's administrator.]"
+    )
+
+    def __new__(cls):
+        return super().__new__(cls, cls.NOTICE)
+
 
 # Every Fernet token starts with its version byte, 0x80, which base64 writes as "gAAAAA".
 TOKEN_START = "gAAAAA"  # noqa: S105 - a format marker, not a secret
@@ -56,6 +73,11 @@ class EncryptedTextField(models.TextField):
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value
+        if isinstance(value, UnreadableText):
+            raise ValueError(
+                "Refusing to overwrite an encrypted value that cannot be read with the current "
+                "keys: put back the key it was encrypted with."
+            )
         return encrypt(value)
 
     def from_db_value(self, value, expression, connection):
@@ -67,8 +89,11 @@ class EncryptedTextField(models.TextField):
             return value
         try:
             return decrypt(value)
-        except InvalidToken as error:
-            raise ImproperlyConfigured(
-                "An encrypted value cannot be read with DJANGO_FIELD_ENCRYPTION_KEYS: was a "
-                "key removed before `manage.py rotate_encryption_key` ran?"
-            ) from error
+        except InvalidToken:
+            # Loud in the log (no value in it), quiet for the page reading it.
+            logger.error(
+                "An encrypted %s cannot be read with DJANGO_FIELD_ENCRYPTION_KEYS: was a key "
+                "removed before `manage.py rotate_encryption_key` ran?",
+                self.name or "value",
+            )
+            return UnreadableText()

@@ -15,7 +15,7 @@ import segno
 from django import forms
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.db import transaction
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -23,7 +23,7 @@ from django.urls import path, reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
-from django_otp import devices_for_user, user_has_device
+from django_otp import devices_for_user
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -86,10 +86,26 @@ def recovery_codes_renew(user):
     return codes
 
 
-def pending_app_device(user):
-    """The app device being set up (made once, reused on reload until confirmed)."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
-    return device or TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+PENDING_DEVICE_SESSION_KEY = "two_factor_pending_device"
+
+
+def has_app(user):
+    """A confirmed authenticator app: without one (new staff, or after a reset), the next
+    sign-in sets one up; recovery codes alone do not count."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def pending_app_device(request):
+    """The app device this session is setting up: its secret shown to this session only, and
+    the same on reload until confirmed."""
+    user = request.user
+    pk = request.session.get(PENDING_DEVICE_SESSION_KEY)
+    device = TOTPDevice.objects.filter(pk=pk, user=user, confirmed=False).first()
+    if device is None:
+        TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+        device = TOTPDevice.objects.create(user=user, name=APP_DEVICE_NAME, confirmed=False)
+        request.session[PENDING_DEVICE_SESSION_KEY] = device.pk
+    return device
 
 
 class StaffAdminSite(admin.AdminSite):
@@ -105,7 +121,7 @@ class StaffAdminSite(admin.AdminSite):
         user = request.user
         if user.is_active and user.is_staff and not user.is_verified():
             # The password is done: on to the second step, keeping where they were going.
-            step = "two_factor_verify" if user_has_device(user) else "two_factor_setup"
+            step = "two_factor_verify" if has_app(user) else "two_factor_setup"
             query = request.META.get("QUERY_STRING")
             return redirect(reverse(f"admin:{step}") + (f"?{query}" if query else ""))
         return super().login(request, extra_context)
@@ -114,6 +130,11 @@ class StaffAdminSite(admin.AdminSite):
         return [
             path("two-factor/", self.second_step(self.verify_view), name="two_factor_verify"),
             path("two-factor/set-up/", self.second_step(self.setup_view), name="two_factor_setup"),
+            path(
+                "two-factor/sign-out/",
+                self.second_step(self.sign_out_view),
+                name="two_factor_sign_out",
+            ),
             *super().get_urls(),
         ]
 
@@ -142,7 +163,7 @@ class StaffAdminSite(admin.AdminSite):
 
     def verify_view(self, request):
         user = request.user
-        if not user_has_device(user):
+        if not has_app(user):
             setup = reverse("admin:two_factor_setup")
             return redirect(f"{setup}?next={quote(safe_next(request))}")
         form = CodeForm(request.POST or None)
@@ -158,6 +179,13 @@ class StaffAdminSite(admin.AdminSite):
             )
         return self._render(request, "verify", form=form, title="Second step: your code")
 
+    def sign_out_view(self, request):
+        """Leave a half-done sign-in (a shared front-desk computer): Django's admin logout
+        is an admin page, closed until the second step."""
+        if request.method == "POST":
+            logout(request)
+        return redirect("admin:login")
+
     @staticmethod
     def _matching_device(user, code):
         # Each device checks the code itself, with its own throttling and single use.
@@ -169,15 +197,27 @@ class StaffAdminSite(admin.AdminSite):
 
     def setup_view(self, request):
         user = request.user
-        if user_has_device(user):
+        if has_app(user):
             return redirect("admin:two_factor_verify")
-        device = pending_app_device(user)
+        device = pending_app_device(request)
         form = CodeForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            if device.verify_token(form.cleaned_data["code"]):
-                device.confirmed = True
-                device.save(update_fields=["confirmed"])
-                codes = recovery_codes_renew(user)
+            with transaction.atomic():
+                # Locked and read again: two tabs cannot both confirm and make two code sets.
+                locked = TOTPDevice.objects.select_for_update().filter(pk=device.pk).first()
+                # Gone: set-up was started again elsewhere, and this page's code is void.
+                confirmed = bool(
+                    locked
+                    and not locked.confirmed
+                    and locked.verify_token(form.cleaned_data["code"])
+                )
+                if confirmed:
+                    device = locked
+                    device.confirmed = True
+                    device.save(update_fields=["confirmed"])
+                    codes = recovery_codes_renew(user)
+            if confirmed:
+                request.session.pop(PENDING_DEVICE_SESSION_KEY, None)
                 otp_login(request, device)
                 # Shown this once: nowhere else shows them again.
                 return self._render(
@@ -186,6 +226,7 @@ class StaffAdminSite(admin.AdminSite):
             form.add_error(
                 "code", "That code did not match. Check the app's clock, then try the new code."
             )
+            device = pending_app_device(request)
         return self._render(
             request,
             "setup",

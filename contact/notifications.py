@@ -20,6 +20,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from clinic.encryption import UnreadableText
 from clinic.models import ClinicDetails
 from clinic.outbox import admin_link, header_safe, outbox_send, outbox_send_due
 
@@ -74,6 +75,9 @@ def build_email(delivery, inquiries=None):
         "admin_url": admin_link(reverse("admin:contact_inquiry_change", args=[inquiry.pk])),
     }
     if delivery.kind == Delivery.Kind.REPLY:
+        if isinstance(delivery.reply.body, UnreadableText):
+            # Kept and retried: it goes once the key that wrote it is back, never as a notice.
+            raise ValueError("The reply cannot be decrypted with the current keys.")
         # From the site's sending address, answered to the clinic's; the reference in the
         # subject lets the answer be matched to the inquiry.
         return EmailMessage(

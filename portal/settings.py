@@ -39,14 +39,6 @@ else:
             "DJANGO_FIELD_ENCRYPTION_KEYS must be set when DJANGO_DEBUG is off: the key that "
             "encrypts inquiry messages in the database. See .env.example for how to make one."
         )
-for _key in FIELD_ENCRYPTION_KEYS:
-    try:
-        Fernet(_key)
-    except ValueError:
-        raise ImproperlyConfigured(
-            "DJANGO_FIELD_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, "
-            "URL-safe base64): .env.example says how to make one."
-        ) from None
     if not SECRET_KEY:
         raise ImproperlyConfigured(
             "DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off. "
@@ -57,6 +49,16 @@ for _key in FIELD_ENCRYPTION_KEYS:
             "DJANGO_ALLOWED_HOSTS must be set when DJANGO_DEBUG is off "
             "(a comma-separated list of the site's host names)."
         )
+for _key in FIELD_ENCRYPTION_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "DJANGO_FIELD_ENCRYPTION_KEYS holds a key that is not a Fernet key (32 bytes, "
+            "URL-safe base64): .env.example says how to make one."
+        ) from None
+# django-otp's admin pages never show a staff member's app secret or recovery codes.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 # The site's public address, for links in emails (the email worker has no request to ask) and
 # for canonical links (cached pages must not carry the host name the first visitor used).
 SITE_URL = env.str("DJANGO_SITE_URL", default="")

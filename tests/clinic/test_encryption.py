@@ -4,10 +4,10 @@ import io
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 
+from clinic.encryption import UnreadableText
 from contact import services
 from contact.models import Inquiry
 from tests.contact.factories import TopicFactory
@@ -86,8 +86,7 @@ def test_rotation_re_encrypts_every_row_and_the_old_key_then_fails(settings):
     settings.FIELD_ENCRYPTION_KEYS = [new]
     assert Inquiry.objects.get(pk=inquiry.pk).message == MESSAGE
     settings.FIELD_ENCRYPTION_KEYS = [old]
-    with pytest.raises(ImproperlyConfigured, match="rotate_encryption_key"):
-        Inquiry.objects.get(pk=inquiry.pk)
+    assert Inquiry.objects.get(pk=inquiry.pk).message == UnreadableText.NOTICE
 
 
 def test_rows_stored_before_encryption_are_read_and_then_encrypted():
@@ -100,3 +99,29 @@ def test_rows_stored_before_encryption_are_read_and_then_encrypted():
     call_command("rotate_encryption_key", stdout=io.StringIO())
     assert raw("contact_inquiry", "message", inquiry.pk).startswith("gAAAAA")
     assert Inquiry.objects.get(pk=inquiry.pk).message == "Old clear text"
+
+
+def test_a_value_no_key_can_read_shows_a_notice_and_is_never_written_back(settings, caplog):
+    from contact.notifications import deliveries_send_due
+
+    inquiry = submit()
+    reply = services.inquiry_reply_send(
+        inquiry=inquiry, by=UserFactory(username="desk"), body="See you Friday."
+    )
+    stored = raw("contact_inquiry", "message", inquiry.pk)
+    settings.FIELD_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]  # the wrong key
+    with caplog.at_level("ERROR"):
+        unreadable = Inquiry.objects.get(pk=inquiry.pk)
+    assert unreadable.message == UnreadableText.NOTICE
+    assert "cannot be read" in caplog.text and "scared" not in caplog.text
+    # Saving it back is refused: the stored original survives for when the key returns.
+    with pytest.raises(ValueError, match="Refusing to overwrite"), transaction.atomic():
+        unreadable.save()
+    with pytest.raises(ValueError, match="Refusing to overwrite"), transaction.atomic():
+        call_command("rotate_encryption_key", stdout=io.StringIO())
+    assert raw("contact_inquiry", "message", inquiry.pk) == stored
+    # The email worker goes on: the reply waits (retried), it is never sent as the notice.
+    sent, failed = deliveries_send_due()
+    assert (sent, failed) == (2, 1)  # the staff email and acknowledgement go; the reply waits
+    reply.refresh_from_db()
+    assert reply.delivery.status == "pending"

@@ -76,7 +76,8 @@ def test_setting_up_an_app_shows_a_qr_code_drawn_here_then_recovery_codes(client
     log_in(client, "nurse", PASSWORD)
     assert client.get(reverse("admin:login")).url == SETUP
     page = client.get(SETUP).content.decode()
-    assert "<svg" in page and "<img" not in page.split("two-factor-setup")[1]  # drawn here
+    figure = page.split('class="two-factor-setup__qr"')[1].split("</figure>")[0]
+    assert "<svg" in figure and "<img" not in figure and "http" not in figure  # drawn here
     device = TOTPDevice.objects.get(user__username="nurse", confirmed=False)
     assert client.get(SETUP).status_code == 200
     assert TOTPDevice.objects.filter(user__username="nurse").count() == 1  # reused on reload
@@ -128,8 +129,11 @@ def test_after_a_password_reset_the_second_step_is_still_needed(client):
 
 
 def test_a_superuser_resets_a_persons_second_step_and_they_set_it_up_again(client):
+    from clinic.staff_auth import recovery_codes_renew
+
     nurse = editor("nurse")
     device = second_factor_device(nurse)
+    recovery_codes_renew(nurse)  # as set-up leaves them: the reset must not strand them
     boss = UserFactory(username="boss", is_superuser=True)
     boss_client = Client()
     boss_client.force_login(boss)
@@ -149,3 +153,42 @@ def test_the_second_step_pages_are_never_cached(client):
     log_in(client, "nurse", PASSWORD)
     response = client.get(SETUP)
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_the_secret_being_set_up_belongs_to_one_session(client):
+    editor("nurse")
+    log_in(client, "nurse", PASSWORD)
+    client.get(SETUP)
+    first = TOTPDevice.objects.get(user__username="nurse", confirmed=False)
+    other = Client()
+    log_in(other, "nurse", PASSWORD)
+    other.get(SETUP)
+    second = TOTPDevice.objects.get(user__username="nurse", confirmed=False)
+    assert second.pk != first.pk and second.key != first.key
+    # The first session's code is void now: it is shown a new secret, not signed in.
+    response = client.post(SETUP, {"code": current_code(first)})
+    assert "did not match" in response.content.decode()
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_a_half_done_sign_in_can_be_left_for_the_next_person(client):
+    second_factor_device(editor("nurse"))
+    log_in(client, "nurse", PASSWORD)
+    assert "Not you? Sign out" in client.get(VERIFY).content.decode()
+    client.post(reverse("admin:two_factor_sign_out"))
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:login")).status_code == 200  # the password form again
+
+
+def test_superusers_do_not_see_anyones_app_secret_or_recovery_codes(client):
+    from clinic.staff_auth import recovery_codes_renew
+
+    nurse = editor("nurse")
+    device = second_factor_device(nurse)
+    code = recovery_codes_renew(nurse)[0]
+    client.force_login(UserFactory(username="boss", is_superuser=True))
+    page = client.get(reverse("admin:otp_totp_totpdevice_change", args=[device.pk]))
+    assert device.key not in page.content.decode()
+    static = nurse.staticdevice_set.get()
+    page = client.get(reverse("admin:otp_static_staticdevice_change", args=[static.pk]))
+    assert code not in page.content.decode()
