@@ -7,6 +7,14 @@ from django.utils.text import capfirst
 from .models import ClinicDetails, ClosedDay, OpeningPeriod, StaffEmail
 
 
+def plain_number(value):
+    """A number from the address (a revision number, a record's key), or None: plain ASCII
+    digits only, at most nine, so no odd digit or huge value reaches the database."""
+    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
+        return int(value)
+    return None
+
+
 class SingletonModelAdmin(admin.ModelAdmin):
     """For a model with one record (a `load()` classmethod): the list view goes straight to
     it, and it cannot be added twice or deleted."""

@@ -25,6 +25,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django_otp import devices_for_user
 from django_otp import login as otp_login
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -93,6 +94,13 @@ def has_app(user):
     """A confirmed authenticator app: without one (new staff, or after a reset), the next
     sign-in sets one up; recovery codes alone do not count."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def app_code_now(device):
+    """The code the person's app shows now, worked out from the device's key (local
+    development's `local_code`, and tests)."""
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
 
 
 def pending_app_device(request):

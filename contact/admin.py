@@ -19,7 +19,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince, timeuntil
 
-from clinic.admin import OutboxAdmin, SingletonModelAdmin
+from clinic.admin import OutboxAdmin, SingletonModelAdmin, plain_number
 
 from . import services
 from .models import (
@@ -104,13 +104,6 @@ PREVIEW_CHARACTERS = 60
 
 def may_reply(user):
     return user.has_perm("contact.change_inquiry") and user.has_perm("contact.add_inquiryreply")
-
-
-def plain_number(value):
-    """A primary key from the address, or None: plain digits only."""
-    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
-        return int(value)
-    return None
 
 
 class Echo:

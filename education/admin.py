@@ -15,7 +15,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
-from clinic.admin import LabelledTabularInline
+from clinic.admin import LabelledTabularInline, plain_number
 
 from . import services
 from .markup import placeholders
@@ -132,13 +132,6 @@ ACTION_DONE = {
 def error_text(error):
     """What a refused action says, in words: a ValidationError's messages or the reason."""
     return getattr(error, "message", None) or " ".join(getattr(error, "messages", [str(error)]))
-
-
-def _number(value):
-    """A revision number from the address, or None: plain digits only, at most nine."""
-    if value and value.isascii() and value.isdecimal() and len(value) <= 9:
-        return int(value)
-    return None
 
 
 def _faqs_as_text(faqs):
@@ -447,8 +440,8 @@ class EducationPageAdmin(SimpleHistoryAdmin):
         revisions = list(page.revisions.order_by("-number"))
         by_number = {revision.number: revision for revision in revisions}
         latest = revisions[0] if revisions else None
-        newer = by_number.get(_number(request.GET.get("to"))) or latest
-        older = by_number.get(_number(request.GET.get("from")))
+        newer = by_number.get(plain_number(request.GET.get("to"))) or latest
+        older = by_number.get(plain_number(request.GET.get("from")))
         if older is None and newer is not None:
             older = by_number.get(newer.number - 1)
         against_live = bool(page.draft_of_id and request.GET.get("against") == "live")

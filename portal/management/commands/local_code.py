@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from clinic.staff_auth import app_code_now
 
 
 class Command(BaseCommand):
@@ -28,5 +29,4 @@ class Command(BaseCommand):
                 f"{username} has no authenticator yet: sign in with the password first; the "
                 "set-up page then asks for a code, which this command can give."
             )
-        totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
-        self.stdout.write(f"{totp.token():0{device.digits}d}")
+        self.stdout.write(app_code_now(device))
