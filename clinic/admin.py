@@ -4,7 +4,7 @@ from django.db import models
 from django.shortcuts import redirect
 from django.utils.text import capfirst
 
-from .models import ClinicDetails, ClosedDay, OpeningPeriod, StaffEmail
+from .models import ClinicDetails, ClosedDay, LanguageTagline, OpeningPeriod, StaffEmail
 
 
 def plain_number(value):
@@ -93,6 +93,36 @@ class ClinicDetailsAdmin(SingletonModelAdmin):
             },
         ),
     ]
+
+
+@admin.register(LanguageTagline)
+class LanguageTaglineAdmin(admin.ModelAdmin):
+    list_display = [
+        "english_name",
+        "own_name",
+        "language_code",
+        "position",
+        "checked_by_translator",
+    ]
+
+    list_filter = ["checked_by_translator"]
+    search_fields = ["english_name", "own_name", "language_code"]
+    fields = [
+        "english_name",
+        "own_name",
+        "language_code",
+        "direction",
+        "text",
+        "position",
+        "checked_by_translator",
+    ]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if db_field.name in ("own_name", "text"):
+            # Arabic or Persian typed here runs right to left as it is typed.
+            formfield.widget.attrs["dir"] = "auto"
+        return formfield
 
 
 class OutboxAdmin(admin.ModelAdmin):

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import DatabaseError, models, transaction
 from django.utils import timezone
 
@@ -350,3 +351,77 @@ class ClosedDay(models.Model):
 
     def __str__(self):
         return f"Closed {self.date:%Y-%m-%d}"
+
+
+# Languages written right to left: a tagline in one of them must be marked so.
+RIGHT_TO_LEFT_LANGUAGES = {"ar", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
+
+
+class LanguageTagline(models.Model):
+    """One sentence in one language: free language help, an interpreter included, is there
+    for the asking (Section 1557). Listed on the language help page, linked from every footer.
+    """
+
+    class Direction(models.TextChoices):
+        LEFT_TO_RIGHT = "ltr", "Left to right"
+        RIGHT_TO_LEFT = "rtl", "Right to left (Arabic, Persian, Urdu, Hebrew)"
+
+    language_code = models.CharField(
+        "language tag",
+        max_length=20,
+        unique=True,
+        validators=[
+            RegexValidator(
+                r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$",
+                "Use a language tag such as es, vi or zh-Hant (BCP 47).",
+            )
+        ],
+        help_text=(
+            "The language's tag, such as es (Spanish), zh-Hant (Chinese in traditional "
+            "characters) or ht (Haitian Creole). Screen readers use it to read the text aloud "
+            "in the right voice."
+        ),
+    )
+    english_name = models.CharField(
+        "language (in English)",
+        max_length=80,
+        help_text=(
+            "Use the 15 languages most spoken in the clinic's state. HHS's Office for Civil "
+            "Rights lists them for each state: https://www.hhs.gov/civil-rights/for-individuals/"
+            "section-1557/1557faqs/top15-languages/"
+        ),
+    )
+    own_name = models.CharField(
+        "the language's own name", max_length=80, help_text="For example: Español, Tiếng Việt."
+    )
+    text = models.TextField(
+        "tagline",
+        help_text=(
+            "In that language: free help in this language, an interpreter included, and how to "
+            "ask. The clinic's phone number is shown right after it."
+        ),
+    )
+    direction = models.CharField(
+        "writing direction", max_length=3, choices=Direction.choices, default="ltr"
+    )
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Lower numbers come first: put the most spoken language first."
+    )
+    checked_by_translator = models.BooleanField(
+        "checked by a qualified translator",
+        default=False,
+        help_text="Tick once a qualified translator or interpreter has checked this tagline.",
+    )
+
+    class Meta:
+        ordering = ["position", "english_name"]
+
+    def __str__(self):
+        return self.english_name
+
+    def clean(self):
+        primary = self.language_code.split("-")[0]
+        if primary in RIGHT_TO_LEFT_LANGUAGES and self.direction != self.Direction.RIGHT_TO_LEFT:
+            raise ValidationError(
+                {"direction": "This language is written right to left: choose Right to left."}
+            )

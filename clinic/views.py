@@ -8,7 +8,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
-from .models import ClinicDetails
+from .models import ClinicDetails, LanguageTagline
 
 logger = logging.getLogger(__name__)
 
@@ -48,6 +48,15 @@ class NondiscriminationView(TemplateView):
         if not ClinicDetails.for_request(request).nondiscrimination_confirmed:
             raise Http404("The nondiscrimination notice is not confirmed yet.")
         return super().get(request, *args, **kwargs)
+
+
+class LanguageHelpView(TemplateView):
+    """Free language help, said in each of the clinic's languages (Section 1557 taglines)."""
+
+    template_name = "clinic/language_help.html"
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "taglines": LanguageTagline.objects.all()}
 
 
 def allow_map_frame(view):

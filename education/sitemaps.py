@@ -30,7 +30,8 @@ class FixedPagesSitemap(Sitemap):
     priority = 0.5
 
     def items(self):
-        names = ["home", "location", "glossary", "contact:form", "privacy", "accessibility"]
+        names = ["home", "location", "glossary", "contact:form"]
+        names += ["privacy", "accessibility", "language_help"]
         if ClinicDetails.cached().nondiscrimination_confirmed:
             names.append("nondiscrimination")
         return names

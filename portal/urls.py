@@ -26,6 +26,11 @@ urlpatterns = [
         cached_public_page(views.NondiscriminationView.as_view()),
         name="nondiscrimination",
     ),
+    path(
+        "language-help/",
+        cached_public_page(views.LanguageHelpView.as_view()),
+        name="language_help",
+    ),
     path("healthz", views.healthz, name="healthz"),
     path("learn/", include("education.urls")),
     path("search/", search, name="search"),

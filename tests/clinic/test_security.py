@@ -536,6 +536,7 @@ PUBLIC_URL_SAMPLES = {
     "accessibility": [lambda: reverse("accessibility")],
     # A 404 until staff approve its text (tests/clinic/test_notices.py shows it approved).
     "nondiscrimination": [lambda: reverse("nondiscrimination")],
+    "language_help": [lambda: reverse("language_help")],
     "healthz": [lambda: reverse("healthz")],
     "education:topic": [lambda: reverse("education:topic", args=["after"])],
     "education:page": [lambda: reverse("education:page", args=["after-your-infusion"])],
