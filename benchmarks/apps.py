@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class BenchmarksConfig(AppConfig):
-    """Load generation and the reference view for the benchmark scripts in this folder.
+    """Load generation for the benchmark scripts in this folder.
 
     Installed only when DJANGO_BENCHMARK_TOOLS is on (portal/settings.py): never in production.
     """

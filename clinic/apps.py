@@ -7,9 +7,3 @@ class ClinicConfig(AppConfig):
 
     name = "clinic"
     verbose_name = "Clinic site"
-
-    def ready(self):
-        from .cache import cache_recovered
-        from .caching import forget_stale_entries
-
-        cache_recovered.connect(forget_stale_entries, dispatch_uid="clinic-forget-stale-entries")

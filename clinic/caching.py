@@ -1,9 +1,22 @@
-"""Whole-page caching for the public pages, cleared the moment staff change any content.
+"""Whole-page caching for the public pages, served at the edge of the stack, cleared the moment
+staff change any content.
+
+``PublicPageCacheMiddleware`` sits near the top of MIDDLEWARE (under GZipMiddleware, which
+passes an already compressed response through untouched). A view marked ``cached_public_page``
+is rendered once through the whole stack; its final response, with every header the middleware
+below added (CSP, permissions, security, ETag), is stored together with its brotli and gzip
+forms, compressed once. Later requests get the stored response before any other middleware runs: no
+session, CSRF, CSP or compression work per request. Pages hold no secret (no form, nothing from
+a session), which is also why no random padding against compression attacks is needed.
+
+Only anonymous GET and HEAD requests use it: a request carrying a session cookie (staff) always
+goes through the whole stack, as does anything the settings would redirect (plain http with
+SECURE_SSL_REDIRECT) or refuse (a host not in ALLOWED_HOSTS). Marked pages ignore query strings.
 
 Every cached page is stored with the *content version* it was rendered under. Saving or
-deleting anything patients read (pages, FAQs, references, topics, clinic details) moves the
-version on, so every server sharing the cache (Redis in production) stops serving the old pages
-at once: a page whose version is not the current one is rendered again.
+deleting anything patients read (pages, FAQs, references, topics, clinic details, taglines)
+moves the version on, so every server sharing the cache (Redis in production) stops serving
+the old pages at once: a page whose version is not the current one is rendered again.
 
 Each request reads the current version from the shared cache, always: that one small read is
 what keeps every server in step. The page itself is also kept in a small table in this
@@ -20,21 +33,31 @@ release whose templates changed, can leave old pages in service for that long, n
 """
 
 import functools
+import re
 import threading
 import time
+from dataclasses import dataclass
 
+import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.utils.cache import set_response_etag
+from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
+from django.utils.http import parse_http_date_safe
+from django.utils.text import compress_string
 
 from .models import CLINIC_DETAILS_CACHE_KEY
 
 CONTENT_VERSION_KEY = "portal:content-version"
 # Every page is rendered again once a minute at most: a few dozen renders a minute in all.
 CONTENT_VERSION_SECONDS = 60
-CACHED_HEADERS = ("Content-Type", "Last-Modified", "ETag")
+PAGE_KEY_PREFIX = "portal:page:"
+# Headers each stored form sets for itself.
+PER_FORM_HEADERS = {"content-length", "content-encoding", "etag"}
+# As GZipMiddleware: smaller pages are not worth compressing.
+COMPRESS_MIN_BYTES = 200
+_ACCEPTS = {encoding: re.compile(rf"\b{encoding}\b") for encoding in ("br", "gzip")}
 # Pages kept in each process's memory (about 15 KB each). The public site has a few dozen
 # pages; a table this size holds them all, and is emptied when full rather than tracking use.
 PROCESS_PAGES_MAX = 500
@@ -85,60 +108,150 @@ def _cached_page(key):
     in_process = _process_pages.get(key)
     if in_process is not None:
         version = content_version()
-        if in_process[0] == version:
+        if in_process.version == version:
             return version, in_process
     found = cache.get_many([CONTENT_VERSION_KEY, key])
     version = found.get(CONTENT_VERSION_KEY) or _start_content_version()
     stored = found.get(key)
-    if stored is not None and stored[0] == version:
+    if isinstance(stored, StoredPage) and stored.version == version:
         _keep_in_process(key, stored)
         return version, stored
     return version, None
 
 
-def forget_stale_entries(sender, backend, **kwargs):
-    """cache_recovered receiver: redo the writes an outage may have swallowed.
+def forget_stale_entries(cache):
+    """Redo the writes a Redis outage may have swallowed (clinic/cache.py calls this when
+    Redis answers again, with its own client: anything with set() and delete()).
 
     A staff save during the outage could not store its new content version nor clear the clinic
     details, so pages and details cached before it would be served as current. Nobody knows
     whether a save happened, so always start a new version: every page renders once more.
     """
-    start_new_content_version(backend)
-    backend.delete(CLINIC_DETAILS_CACHE_KEY)
+    start_new_content_version(cache)
+    cache.delete(CLINIC_DETAILS_CACHE_KEY)
+
+
+def _compressed_forms(body):
+    """{encoding: bytes} for each compression that makes the page smaller, best first."""
+    if len(body) < COMPRESS_MIN_BYTES:
+        return {}
+    forms = {"br": brotli.compress(body), "gzip": compress_string(body)}
+    return {encoding: data for encoding, data in forms.items() if len(data) < len(body)}
+
+
+@dataclass(frozen=True)
+class StoredPage:
+    """A public page's final response: its headers as the whole stack set them, its body, and
+    the body compressed once in each encoding browsers ask for."""
+
+    version: int
+    headers: tuple
+    body: bytes
+    compressed: dict
+    etag: str
+    last_modified: int | None
+
+    @classmethod
+    def of(cls, response, version):
+        body = response.content
+        if not response.has_header("ETag"):
+            set_response_etag(response)
+        compressed = _compressed_forms(body)
+        if compressed:
+            patch_vary_headers(response, ("Accept-Encoding",))
+        headers = tuple(
+            (name, value)
+            for name, value in response.items()
+            if name.lower() not in PER_FORM_HEADERS
+        )
+        last_modified = response.get("Last-Modified")
+        return cls(
+            version=version,
+            headers=headers,
+            body=body,
+            compressed=compressed,
+            etag=response["ETag"],
+            last_modified=parse_http_date_safe(last_modified) if last_modified else None,
+        )
+
+    def response_for(self, request):
+        """The stored response in the best form the request accepts, or 304 Not Modified."""
+        response = HttpResponse(self.body, headers=self.headers)
+        response["ETag"] = self.etag
+        accepted = request.META.get("HTTP_ACCEPT_ENCODING", "")
+        for encoding, data in self.compressed.items():
+            if _ACCEPTS[encoding].search(accepted):
+                response.content = data
+                response["Content-Encoding"] = encoding
+                # Another representation of the same page: a weak validator (as GZipMiddleware).
+                response["ETag"] = self.etag if self.etag.startswith("W/") else f"W/{self.etag}"
+                break
+        response["Content-Length"] = str(len(response.content))
+        return get_conditional_response(
+            request, etag=response["ETag"], last_modified=self.last_modified, response=response
+        )
 
 
 def cached_public_page(view):
-    """Serve a public GET page from the cache; render and store it on a miss.
-
-    Only for pages that look the same to every visitor (no forms with CSRF tokens, nothing
-    from the session) and whatever the query string says. Switched off with
-    DJANGO_PAGE_CACHE_SECONDS=0.
-    """
+    """Mark a view's page as public: the same for every visitor (no form with a CSRF token,
+    nothing from the session) whatever the query string says. PublicPageCacheMiddleware
+    stores it. Switched off with DJANGO_PAGE_CACHE_SECONDS=0."""
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
-        timeout = settings.PAGE_CACHE_SECONDS
-        if not timeout or request.method not in ("GET", "HEAD"):
-            return view(request, *args, **kwargs)
-        # The path alone: these pages ignore query strings, so a campaign link's ?utm_source=...
-        # gets the cached page, and made-up query strings cannot fill the cache.
-        key = f"portal:page:{request.path}"
-        version, stored = _cached_page(key)
-        if stored is not None:
-            _, content, headers = stored
-            return HttpResponse(content, headers=headers)
         response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.streaming:
-            if hasattr(response, "render"):
-                response.render()
-            # The ETag is worked out once here, not on every request served from the cache.
-            set_response_etag(response)
-            headers = {name: response[name] for name in CACHED_HEADERS if name in response}
-            # Stored with the version read before rendering: if staff changed something
-            # meanwhile, the next request sees a newer version and renders again.
-            stored = (version, response.content, headers)
-            cache.set(key, stored, timeout)
-            _keep_in_process(key, stored)
+        response.public_page = True
         return response
 
     return wrapper
+
+
+def _may_use_page_cache(request):
+    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
+        return False
+    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+        return False  # staff: previews, and pages must never be mixed up with a session's
+    if request.path.startswith((settings.STATIC_URL, f"/{settings.ADMIN_URL}")):
+        return False
+    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
+        return False  # SecurityMiddleware redirects it
+    request.get_host()  # a host not in ALLOWED_HOSTS: 400, as without the cache
+    return True
+
+
+def _storable(response):
+    return (
+        getattr(response, "public_page", False)
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Content-Encoding")
+    )
+
+
+class PublicPageCacheMiddleware:
+    """Serve a stored public page before the rest of the stack runs; store one on a miss."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not _may_use_page_cache(request):
+            return self.get_response(request)
+        # The path, not the query string: a campaign link's ?utm_source=... gets the cached page,
+        # and made-up query strings cannot fill the cache. The scheme too: HSTS is only sent
+        # over https.
+        key = f"{PAGE_KEY_PREFIX}{request.scheme}:{request.path}"
+        version, stored = _cached_page(key)
+        if stored is None:
+            response = self.get_response(request)
+            if not _storable(response):
+                return response
+            if hasattr(response, "render"):
+                response.render()
+            # Stored with the version read before rendering: if staff changed something
+            # meanwhile, the next request sees a newer version and renders again.
+            stored = StoredPage.of(response, version)
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            _keep_in_process(key, stored)
+        return stored.response_for(request)

@@ -103,6 +103,9 @@ MIDDLEWARE = [
     # First, so it compresses the finished page. Django pads compressed responses with random
     # bytes ("Heal the Breach") against compression attacks on secrets in pages.
     "django.middleware.gzip.GZipMiddleware",
+    # Next, so a cached public page is served before anything below runs: it was stored with
+    # the headers they set, and compressed once (clinic/caching.py). GZip passes it through.
+    "clinic.caching.PublicPageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Below WhiteNoise: pages get these headers, static files (which run no code) do not.
@@ -168,21 +171,24 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # worker's memory would keep showing old clinic details after another worker saved new ones.
 # Redis when REDIS_URL is set (needed for more than one server); otherwise files on this
 # server's disk, which all its workers share.
-# Redis down must never mean an error page: FailSoftRedisCache (clinic/cache.py) then serves
-# from the database. Short timeouts, so a Redis that stopped answering costs a request a fraction
-# of a second, after which it is left alone for DJANGO_REDIS_RETRY_AFTER_SECONDS.
+# Redis down must never mean an error page: django-redis's IGNORE_EXCEPTIONS then answers as
+# misses and the site serves from the database. Short timeouts, so a Redis that stopped
+# answering costs a request a fraction of a second, after which clinic.cache.BreakerClient
+# leaves it alone for DJANGO_REDIS_RETRY_AFTER_SECONDS (and redoes lost writes when it is back).
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "clinic.cache.FailSoftRedisCache",
+            "BACKEND": "django_redis.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("DJANGO_CACHE_KEY_PREFIX", default="portal"),
             "OPTIONS": {
-                "socket_connect_timeout": env.float(
+                "CLIENT_CLASS": "clinic.cache.BreakerClient",
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": env.float(
                     "DJANGO_REDIS_CONNECT_TIMEOUT_SECONDS", default=0.25
                 ),
-                "socket_timeout": env.float("DJANGO_REDIS_TIMEOUT_SECONDS", default=0.5),
+                "SOCKET_TIMEOUT": env.float("DJANGO_REDIS_TIMEOUT_SECONDS", default=0.5),
                 "RETRY_AFTER_SECONDS": env.float("DJANGO_REDIS_RETRY_AFTER_SECONDS", default=2.0),
             },
         }
@@ -317,11 +323,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # staff make clears it at once, so this only bounds memory use. 0 switches page caching off.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
 
-# Benchmarks only (benchmarks/): the benchmark tools app (generate_load_data, the reference
-# view), and the file whose bytes /bench/reference/ returns from a bare view, the yardstick
-# the real pages are compared with. Never set in production.
+# Benchmarks only (benchmarks/): the benchmark tools app (generate_load_data). Never set in
+# production.
 BENCHMARK_TOOLS = env.bool("DJANGO_BENCHMARK_TOOLS", default=False)
-BENCHMARK_REFERENCE_FILE = env.str("DJANGO_BENCHMARK_REFERENCE_FILE", default="")
 if BENCHMARK_TOOLS:
     INSTALLED_APPS.append("benchmarks")
 

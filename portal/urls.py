@@ -41,10 +41,5 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
 ]
 
-if settings.BENCHMARK_TOOLS and settings.BENCHMARK_REFERENCE_FILE:
-    from benchmarks.views import benchmark_reference
-
-    urlpatterns.append(path("bench/reference/", benchmark_reference))
-
 handler400 = "clinic.views.bad_request"
 handler500 = "clinic.views.server_error"

@@ -135,8 +135,9 @@ def test_with_redis_down_production_settings_read_a_miss_after_a_short_timeout()
     result = run_django(env, "shell", "-c", REDIS_DOWN)
     assert result.returncode == 0, result.stderr
     assert (
-        "clinic.cache.FailSoftRedisCache [('RETRY_AFTER_SECONDS', 2.0), "
-        "('socket_connect_timeout', 0.25), ('socket_timeout', 0.3)]"
+        "django_redis.cache.RedisCache [('CLIENT_CLASS', 'clinic.cache.BreakerClient'), "
+        "('IGNORE_EXCEPTIONS', True), ('RETRY_AFTER_SECONDS', 2.0), "
+        "('SOCKET_CONNECT_TIMEOUT', 0.25), ('SOCKET_TIMEOUT', 0.3)]"
     ) in result.stdout
     assert "read None" in result.stdout
     assert "Cache unavailable (ConnectionError" in result.stderr
