@@ -7,3 +7,9 @@ class ClinicConfig(AppConfig):
 
     name = "clinic"
     verbose_name = "Clinic site"
+
+    def ready(self):
+        from .caching import patients_read
+        from .models import ClinicDetails, LanguageTagline
+
+        patients_read(ClinicDetails, LanguageTagline)

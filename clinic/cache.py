@@ -12,19 +12,18 @@ What it does not do, ``BreakerClient`` (its ``CLIENT_CLASS``) adds:
   tried again. That can never serve anything stale: while Redis is skipped nothing is read
   from it at all.
 - Redoing the writes an outage swallowed. A staff save moves the page cache's content version
-  on and clears the cached clinic details; lost, the old pages and details would be served as
-  current once Redis answers again. So before its first command after an outage, the client
-  starts a new content version and forgets the clinic details (clinic.caching), and only if
-  that succeeds is Redis used again. Every process that saw the outage does this, whichever of
+  on (pages and clinic details are cached under it); lost, the old pages and details would be
+  served as current once Redis answers again. So before its first command after an outage, the
+  client starts a new content version (clinic.caching), and only if that succeeds is Redis
+  used again. Every process that saw the outage does this, whichever of
   them lost the write: every request reads the cache, so every process serving requests during
   the outage sees it (as does one started during it). The price: after any failure, even one
   timeout, every page is rendered once more.
 - One warning a minute at most per process, naming no key (keys can carry a search term).
 
 A process that never saw the outage cannot redo anything: if only one server lost Redis (a
-network partition), or the processes that saw it were restarted, the content version and the
-cached clinic details expiring after a minute (clinic/caching.py,
-DJANGO_CLINIC_DETAILS_CACHE_SECONDS) bound how long old pages and details can be served.
+network partition), or the processes that saw it were restarted, the content version expiring
+after a minute (clinic/caching.py) bounds how long old pages and details can be served.
 """
 
 import functools
@@ -35,6 +34,8 @@ import time
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
+
+from .caching import forget_stale_entries
 
 logger = logging.getLogger(__name__)
 WARNING_INTERVAL_SECONDS = 60
@@ -142,9 +143,6 @@ class BreakerClient(DefaultClient):
             self._recover()
 
     def _recover(self):
-        # Imported here: the cache backend is built before the apps (and models) are ready.
-        from .caching import forget_stale_entries
-
         self._recovering = True
         try:
             super().get_client(write=True).ping()

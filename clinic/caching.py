@@ -13,10 +13,11 @@ Only anonymous GET and HEAD requests use it: a request carrying a session cookie
 goes through the whole stack, as does anything the settings would redirect (plain http with
 SECURE_SSL_REDIRECT) or refuse (a host not in ALLOWED_HOSTS). Marked pages ignore query strings.
 
-Every cached page is stored with the *content version* it was rendered under. Saving or
-deleting anything patients read (pages, FAQs, references, topics, clinic details, taglines)
-moves the version on, so every server sharing the cache (Redis in production) stops serving
-the old pages at once: a page whose version is not the current one is rendered again.
+Every cached page, and the clinic details every page shows, is stored with the *content
+version* it was made under. Saving or deleting anything patients read (each app names its
+models with ``patients_read``) moves the version on, so every server sharing the cache (Redis
+in production) stops serving the old pages at once: a page whose version is not the current
+one is rendered again.
 
 Each request reads the current version from the shared cache, always: that one small read is
 what keeps every server in step. The page itself is also kept in a small table in this
@@ -42,12 +43,11 @@ import brotli
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response, patch_vary_headers, set_response_etag
 from django.utils.http import parse_http_date_safe
 from django.utils.text import compress_string
-
-from .models import CLINIC_DETAILS_CACHE_KEY
 
 CONTENT_VERSION_KEY = "portal:content-version"
 # Every page is rendered again once a minute at most: a few dozen renders a minute in all.
@@ -90,16 +90,46 @@ def start_new_content_version(backend=cache):
     backend.set(CONTENT_VERSION_KEY, time.time_ns(), CONTENT_VERSION_SECONDS)
 
 
+def patients_read(*models, through=()):
+    """Declare what patients read on cached pages (each app, in its ready()): saving or
+    deleting any of these models, or changing one of the `through` many-to-many tables, starts
+    a new content version once the change commits."""
+    for model in models:
+        uid = f"content-version-{model._meta.label}"
+        post_save.connect(content_changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(content_changed, sender=model, dispatch_uid=uid)
+    for table in through:
+        uid = f"content-version-{table._meta.label}"
+        m2m_changed.connect(content_changed, sender=table, dispatch_uid=uid)
+
+
+def get_current(key):
+    """(the current content version, what `key` holds if stored under that version, or None):
+    one round trip to the cache. A value stored under an older version is out of date."""
+    found = cache.get_many([CONTENT_VERSION_KEY, key])
+    version = found.get(CONTENT_VERSION_KEY) or _start_content_version()
+    stored = found.get(key)
+    if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == version:
+        return version, stored[1]
+    return version, None
+
+
+def set_current(key, value, version):
+    """Store `value` as current under `version` (read before it was made): if content changed
+    meanwhile, the next read sees a newer version and makes it again."""
+    cache.set(key, (version, value), CONTENT_VERSION_SECONDS)
+
+
 def forget_process_pages():
     with _process_pages_lock:
         _process_pages.clear()
 
 
-def _keep_in_process(key, stored):
+def _keep_in_process(key, version, page):
     with _process_pages_lock:
         if len(_process_pages) >= PROCESS_PAGES_MAX:
             _process_pages.clear()
-        _process_pages[key] = stored
+        _process_pages[key] = (version, page)
 
 
 def _cached_page(key):
@@ -108,27 +138,23 @@ def _cached_page(key):
     in_process = _process_pages.get(key)
     if in_process is not None:
         version = content_version()
-        if in_process.version == version:
-            return version, in_process
-    found = cache.get_many([CONTENT_VERSION_KEY, key])
-    version = found.get(CONTENT_VERSION_KEY) or _start_content_version()
-    stored = found.get(key)
-    if isinstance(stored, StoredPage) and stored.version == version:
-        _keep_in_process(key, stored)
-        return version, stored
-    return version, None
+        if in_process[0] == version:
+            return in_process
+    version, page = get_current(key)
+    if page is not None:
+        _keep_in_process(key, version, page)
+    return version, page
 
 
 def forget_stale_entries(cache):
-    """Redo the writes a Redis outage may have swallowed (clinic/cache.py calls this when
-    Redis answers again, with its own client: anything with set() and delete()).
+    """Redo the write a Redis outage may have swallowed (clinic/cache.py calls this when Redis
+    answers again, with its own client: anything with set()).
 
-    A staff save during the outage could not store its new content version nor clear the clinic
-    details, so pages and details cached before it would be served as current. Nobody knows
-    whether a save happened, so always start a new version: every page renders once more.
+    A staff save during the outage could not store its new content version, so pages and
+    clinic details cached before it would be served as current. Nobody knows whether a save
+    happened, so always start a new version: every page renders once more.
     """
     start_new_content_version(cache)
-    cache.delete(CLINIC_DETAILS_CACHE_KEY)
 
 
 def _compressed_forms(body):
@@ -144,7 +170,6 @@ class StoredPage:
     """A public page's final response: its headers as the whole stack set them, its body, and
     the body compressed once in each encoding browsers ask for."""
 
-    version: int
     headers: tuple
     body: bytes
     compressed: dict
@@ -152,7 +177,7 @@ class StoredPage:
     last_modified: int | None
 
     @classmethod
-    def of(cls, response, version):
+    def of(cls, response):
         body = response.content
         if not response.has_header("ETag"):
             set_response_etag(response)
@@ -166,7 +191,6 @@ class StoredPage:
         )
         last_modified = response.get("Last-Modified")
         return cls(
-            version=version,
             headers=headers,
             body=body,
             compressed=compressed,
@@ -251,7 +275,7 @@ class PublicPageCacheMiddleware:
                 response.render()
             # Stored with the version read before rendering: if staff changed something
             # meanwhile, the next request sees a newer version and renders again.
-            stored = StoredPage.of(response, version)
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
-            _keep_in_process(key, stored)
+            stored = StoredPage.of(response)
+            set_current(key, stored, version)
+            _keep_in_process(key, version, stored)
         return stored.response_for(request)

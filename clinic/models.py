@@ -3,12 +3,13 @@ import logging
 import re
 from urllib.parse import urlsplit
 
-from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import DatabaseError, models, transaction
+from django.db import DatabaseError, models
 from django.utils import timezone
+
+from .caching import get_current, set_current
 
 CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
 # A copy for when the database is down, never cleared: old details beat none at all.
@@ -204,11 +205,6 @@ class ClinicDetails(SingleRecord):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        # Clear after commit, so no other request can re-cache the old row in between.
-        transaction.on_commit(lambda: cache.delete(CLINIC_DETAILS_CACHE_KEY))
-
     def clean(self):
         super().clean()
         if self.map_embed_url and not self.map_origin:
@@ -228,18 +224,20 @@ class ClinicDetails(SingleRecord):
     def cached(cls):
         """The details for templates: one cache read per request, a query only on a miss.
 
-        Never fails for want of the database: a page saying "your message was not sent, please
-        call" must still show the number. Then the last details read (kept in the cache for a
-        month) stand in, or the unsaved defaults (which still carry 911 and 988).
+        Cached under the content version (clinic/caching.py), which saving them moves on: so
+        they are current on every server at once, and at most a minute old if that write was
+        lost. Never fails for want of the database: a page saying "your message was not sent,
+        please call" must still show the number. Then the last details read (kept in the cache
+        for a month) stand in, or the unsaved defaults (which still carry 911 and 988).
         """
-        details = cache.get(CLINIC_DETAILS_CACHE_KEY)
+        version, details = get_current(CLINIC_DETAILS_CACHE_KEY)
         if details is None:
             try:
                 details = cls.load()
             except DatabaseError as error:
                 logger.warning("Clinic details unavailable (%s)", type(error).__name__)
                 return cache.get(CLINIC_DETAILS_LAST_KNOWN_KEY) or cls()
-            cache.set(CLINIC_DETAILS_CACHE_KEY, details, settings.CLINIC_DETAILS_CACHE_SECONDS)
+            set_current(CLINIC_DETAILS_CACHE_KEY, details, version)
             cache.set(CLINIC_DETAILS_LAST_KNOWN_KEY, details, CLINIC_DETAILS_LAST_KNOWN_SECONDS)
         return details
 

@@ -319,8 +319,8 @@ TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
-# How long a public page (home, education pages, topics) is served from the cache. Any change
-# staff make clears it at once, so this only bounds memory use. 0 switches page caching off.
+# Public pages (home, education pages, topics, notices) are served from the cache until any
+# change staff make, or a minute at most (clinic/caching.py). 0 switches page caching off.
 PAGE_CACHE_SECONDS = env.int("DJANGO_PAGE_CACHE_SECONDS", default=86400)
 
 # Benchmarks only (benchmarks/): the benchmark tools app (generate_load_data). Never set in
@@ -350,10 +350,6 @@ CONTACT_MAX_LINKS = env.int("CONTACT_MAX_LINKS", default=2)
 CONTACT_URGENT_EMAILS_PER_HOUR = env.int("CONTACT_URGENT_EMAILS_PER_HOUR", default=3)
 CONTACT_URGENT_DIGEST_MINUTES = env.int("CONTACT_URGENT_DIGEST_MINUTES", default=5)
 
-# How long the clinic details (read on every page) stay cached; saving them clears it at once.
-# Short, so that if the clearing were lost (Redis unreachable just then) old details last a
-# minute at most; reading them again costs one small query a minute.
-CLINIC_DETAILS_CACHE_SECONDS = env.int("DJANGO_CLINIC_DETAILS_CACHE_SECONDS", default=60)
 
 LOGGING = {
     "version": 1,
