@@ -55,6 +55,10 @@ CONTENT_VERSION_SECONDS = 60
 PAGE_KEY_PREFIX = "portal:page:"
 # Headers each stored form sets for itself.
 PER_FORM_HEADERS = {"content-length", "content-encoding", "etag"}
+# A request with none of these cannot be answered 304 (or 412).
+CONDITIONAL_HEADERS = frozenset(
+    ("HTTP_IF_MATCH", "HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE", "HTTP_IF_UNMODIFIED_SINCE")
+)
 # As GZipMiddleware: smaller pages are not worth compressing.
 COMPRESS_MIN_BYTES = 200
 _ACCEPTS = {encoding: re.compile(rf"\b{encoding}\b") for encoding in ("br", "gzip")}
@@ -211,6 +215,8 @@ class StoredPage:
                 response["ETag"] = self.etag if self.etag.startswith("W/") else f"W/{self.etag}"
                 break
         response["Content-Length"] = str(len(response.content))
+        if not CONDITIONAL_HEADERS.intersection(request.META):
+            return response
         return get_conditional_response(
             request, etag=response["ETag"], last_modified=self.last_modified, response=response
         )
@@ -230,19 +236,6 @@ def cached_public_page(view):
     return wrapper
 
 
-def _may_use_page_cache(request):
-    if not settings.PAGE_CACHE_SECONDS or request.method not in ("GET", "HEAD"):
-        return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
-        return False  # staff: previews, and pages must never be mixed up with a session's
-    if request.path.startswith((settings.STATIC_URL, f"/{settings.ADMIN_URL}")):
-        return False
-    if settings.SECURE_SSL_REDIRECT and not request.is_secure():
-        return False  # SecurityMiddleware redirects it
-    request.get_host()  # a host not in ALLOWED_HOSTS: 400, as without the cache
-    return True
-
-
 def _storable(response):
     return (
         getattr(response, "public_page", False)
@@ -258,9 +251,26 @@ class PublicPageCacheMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # Read once, as Django's own middleware does: settings are fixed while a process runs.
+        self.enabled = bool(settings.PAGE_CACHE_SECONDS)
+        self.session_cookie = settings.SESSION_COOKIE_NAME
+        self.never_cached = (settings.STATIC_URL, f"/{settings.ADMIN_URL}")
+        self.redirects_http = settings.SECURE_SSL_REDIRECT
+
+    def may_use_cache(self, request):
+        if not self.enabled or request.method not in ("GET", "HEAD"):
+            return False
+        if self.session_cookie in request.COOKIES:
+            return False  # staff: previews, and pages must never be mixed up with a session's
+        if request.path.startswith(self.never_cached):
+            return False
+        if self.redirects_http and not request.is_secure():
+            return False  # SecurityMiddleware redirects it
+        request.get_host()  # a host not in ALLOWED_HOSTS: 400, as without the cache
+        return True
 
     def __call__(self, request):
-        if not _may_use_page_cache(request):
+        if not self.may_use_cache(request):
             return self.get_response(request)
         # The path, not the query string: a campaign link's ?utm_source=... gets the cached page,
         # and made-up query strings cannot fill the cache. The scheme too: HSTS is only sent
@@ -271,8 +281,6 @@ class PublicPageCacheMiddleware:
             response = self.get_response(request)
             if not _storable(response):
                 return response
-            if hasattr(response, "render"):
-                response.render()
             # Stored with the version read before rendering: if staff changed something
             # meanwhile, the next request sees a newer version and renders again.
             stored = StoredPage.of(response)
