@@ -120,6 +120,7 @@ class InquiryForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.stamp_expired = False
         if not self.is_bound:
             self.initial["form_started"] = form_started_token()
         self.helper = FormHelper()
@@ -156,19 +157,26 @@ class InquiryForm(forms.Form):
                 "You can tell us the rest when we reply.",
             )
         elapsed = seconds_since_form_started(cleaned.get("form_started") or "")
-        if elapsed is not None and elapsed > FORM_MAX_AGE_SECONDS:
-            # Not spam: a person left the page open. Ask them to send again, with a fresh stamp.
-            self.add_error(
-                None,
-                "This page was open for a long time. Please check your message and send it again.",
-            )
-            self.data = self.data.copy()
-            self.data["form_started"] = resend_token()
+        # Not spam: a person left the page open. The view asks them to send again, with a
+        # fresh stamp (shown_again).
+        self.stamp_expired = elapsed is not None and elapsed > FORM_MAX_AGE_SECONDS
+        if self.stamp_expired:
+            self.add_error("form_started", "The page was open too long.")
         if cleaned.get("reply_by") == Inquiry.ReplyBy.PHONE and not cleaned.get("phone"):
             self.add_error(
                 "phone", "Please give a phone number so we can call you, or choose email."
             )
         return cleaned
+
+    def shown_again(self, reason):
+        """A copy of this form to show again, saying `reason`, with what the person typed and
+        a fresh stamp, so pressing Send again goes through. This form is left as it was."""
+        data = self.data.copy()
+        data[self.add_prefix("form_started")] = resend_token()
+        again = type(self)(data)
+        again.is_valid()
+        again.add_error(None, reason)
+        return again
 
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()

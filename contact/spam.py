@@ -15,6 +15,7 @@ import hmac
 import logging
 import secrets
 import time
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
@@ -115,3 +116,25 @@ def spam_reason(*, honeypot):
     while staff see the message only under the spam filter.
     """
     return HONEYPOT_REASON if honeypot else ""
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """What the spam checks found in one submission, worked out once."""
+
+    spam_reason: str  # stored silently as spam when not empty
+    stamp_problem: str  # not stored: the sender is asked to press Send again
+    client_hash: str  # the sender's network, for the hourly limit ("" when not counted)
+
+
+def assess(*, honeypot, form_started, is_urgent, ip_address):
+    """The spam checks of a valid submission. A message that reads like a crisis is never
+    filed away as spam, even if an autofill filled the hidden field: it is stored and flagged
+    like any urgent message (its stamp, and the limits on the emails it causes, still apply)."""
+    reason = "" if is_urgent else spam_reason(honeypot=honeypot)
+    problem = "" if reason else stamp_problem(form_started, is_urgent=is_urgent)
+    return Assessment(
+        spam_reason=reason,
+        stamp_problem=problem,
+        client_hash="" if problem else client_hash(ip_address),
+    )

@@ -21,6 +21,9 @@ SENT_COOKIE = "contact_sent"
 SENT_COOKIE_SALT = "contact.sent"
 SENT_COOKIE_MAX_AGE = 3600
 SEND_AGAIN = "Your message has not been sent yet. Please check it, then press Send again."
+PAGE_OPEN_TOO_LONG = (
+    "This page was open for a long time. Please check your message and send it again."
+)
 
 
 def notice_acknowledged(screening, data):
@@ -54,6 +57,8 @@ class InquiryCreateView(View):
     def submit(self, request):
         form = InquiryForm(request.POST)
         if not form.is_valid():
+            if form.stamp_expired:
+                form = form.shown_again(PAGE_OPEN_TOO_LONG)
             # Whatever else needs fixing, a message that reads like a crisis gets the urgent
             # card now: the person may never fix the form.
             typed = request.POST.get("message", "")[: 2 * MESSAGE_MAX_LENGTH]
@@ -65,18 +70,18 @@ class InquiryCreateView(View):
         screening = screen_message(data["message"])
         if screening.needs_notice and not notice_acknowledged(screening, data):
             return self.render_form(form, screening=screening)
-        # A crisis message is never filed away as spam, even if an autofill filled the hidden
-        # field: it is stored and flagged like any urgent message (the stamp, the one
-        # acknowledgement an hour and the staff digest still apply).
-        honeypot = "" if screening.is_urgent else spam.spam_reason(honeypot=data["website"])
-        if not honeypot and spam.stamp_problem(data["form_started"], is_urgent=screening.is_urgent):
+        check = spam.assess(
+            honeypot=data["website"],
+            form_started=data["form_started"],
+            is_urgent=screening.is_urgent,
+            ip_address=client_ip_address(request),
+        )
+        if check.stamp_problem:
             # A person (typing fast, or a page kept from before) is asked to send again, with
             # what they wrote kept and a fresh stamp. An urgent message keeps its urgent card.
-            form.add_error(None, SEND_AGAIN)
-            form.data = form.data.copy()
-            form.data["form_started"] = spam.resend_token()
-            return self.render_form(form, screening=screening if screening.is_urgent else None)
-        client = spam.client_hash(client_ip_address(request))
+            return self.render_form(
+                form.shown_again(SEND_AGAIN), screening=screening if screening.is_urgent else None
+            )
         try:
             inquiry = services.inquiry_submit(
                 topic=data["topic"],
@@ -86,8 +91,8 @@ class InquiryCreateView(View):
                 reply_by=data["reply_by"],
                 message=data["message"],
                 screening=screening,
-                spam_reason=honeypot,
-                client_hash=client,
+                spam_reason=check.spam_reason,
+                client_hash=check.client_hash,
                 form_token=data["form_started"],
             )
         except services.TooManyInquiries:
