@@ -33,6 +33,7 @@ import time
 
 from django_redis.client import DefaultClient
 from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from .caching import forget_stale_entries
@@ -46,6 +47,8 @@ class BreakerOpen(ConnectionInterrupted):
 
     def __init__(self):
         super().__init__(connection=None)
+        # What django-redis raises in its place if IGNORE_EXCEPTIONS is ever off.
+        self.__cause__ = RedisConnectionError("Redis is left alone after a failure.")
 
 
 class _ServerState:
@@ -108,6 +111,10 @@ def _watched(method):
         except ConnectionInterrupted as error:
             self._state.failed(error, self.retry_after)
             raise
+        except (RedisError, OSError) as error:
+            # Commands django-redis passes through unwrapped (touch, ttl, ...): the same outage.
+            self._state.failed(error, self.retry_after)
+            raise ConnectionInterrupted(connection=None) from error
 
     return watched
 

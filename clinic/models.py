@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from .caching import get_current, set_current
 
-CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details"
+# ":v2" names the shape of what is stored (the details under their content version): change it
+# when that changes, so servers of two releases sharing Redis never read each other's entries.
+CLINIC_DETAILS_CACHE_KEY = "portal:clinic-details:v2"
 # A copy for when the database is down, never cleared: old details beat none at all.
 CLINIC_DETAILS_LAST_KNOWN_KEY = "portal:clinic-details:last-known"
 CLINIC_DETAILS_LAST_KNOWN_SECONDS = 30 * 24 * 3600
@@ -351,8 +353,11 @@ class ClosedDay(models.Model):
         return f"Closed {self.date:%Y-%m-%d}"
 
 
-# Languages written right to left: a tagline in one of them must be marked so.
-RIGHT_TO_LEFT_LANGUAGES = {"ar", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
+# Languages and scripts written right to left: a tagline in one of them must be marked so.
+RIGHT_TO_LEFT_LANGUAGES = {
+    *("ar", "ckb", "dv", "fa", "he", "nqo", "prs", "ps", "sd", "syr", "ug", "ur", "yi"),
+}
+RIGHT_TO_LEFT_SCRIPTS = {"adlm", "arab", "hebr", "nkoo", "rohg", "syrc", "thaa"}
 
 
 class LanguageTagline(models.Model):
@@ -418,8 +423,11 @@ class LanguageTagline(models.Model):
         return self.english_name
 
     def clean(self):
-        primary = self.language_code.split("-")[0]
-        if primary in RIGHT_TO_LEFT_LANGUAGES and self.direction != self.Direction.RIGHT_TO_LEFT:
+        primary, *subtags = self.language_code.lower().split("-")
+        right_to_left = primary in RIGHT_TO_LEFT_LANGUAGES or any(
+            subtag in RIGHT_TO_LEFT_SCRIPTS for subtag in subtags
+        )
+        if right_to_left and self.direction != self.Direction.RIGHT_TO_LEFT:
             raise ValidationError(
                 {"direction": "This language is written right to left: choose Right to left."}
             )

@@ -62,7 +62,8 @@ class LanguageHelpView(TemplateView):
 def allow_map_frame(view):
     """Let the page frame the clinic's map, from the map's own origin and nowhere else.
 
-    Outside the page cache, so the header follows the clinic details on every request.
+    The header is cached with the page: saving the clinic details (the map's address) starts
+    a new content version, so the page and its header are made again together.
     """
 
     @functools.wraps(view)

@@ -106,6 +106,11 @@ def test_every_cache_call_answers_as_a_miss_or_a_skipped_write_when_redis_is_dow
     assert client_hash("203.0.113.9") == ""  # no salt: the address is not counted
 
 
+def test_a_command_django_redis_passes_through_unwrapped_still_answers_as_a_miss(redis_down):
+    assert not cache.touch("key")  # the first command: nothing had opened the breaker yet
+    assert cache.get("key", "fallback") == "fallback"
+
+
 @pytest.mark.django_db
 def test_outage_is_logged_once_without_personal_data(client, topic, caplog):
     # No breaker here (retry at once), so every cache call goes to the dead Redis and fails:

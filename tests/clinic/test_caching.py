@@ -256,3 +256,24 @@ def test_what_the_stack_would_refuse_or_redirect_is_not_served_from_the_cache(cl
     settings.SECURE_SSL_REDIRECT = True
     response = Client().get(reverse("home"))  # a new client: its middleware reads the setting
     assert response.status_code == 301 and response["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+def test_a_browser_refusing_brotli_with_q_0_gets_gzip(client):
+    path = EducationPageFactory().get_absolute_url()
+    client.get(path)
+    response = client.get(path, headers={"accept-encoding": "br;q=0, gzip;q=0.5"})
+    assert response["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in client.get(path, headers={"accept-encoding": "br;q=0"})
+
+
+@pytest.mark.django_db
+def test_pages_that_are_never_cached_read_nothing_from_the_page_cache(client, monkeypatch):
+    read = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(cache, "get_many", lambda keys: read.extend(keys) or real_get_many(keys))
+    for path in ("/search/?q=driving", "/contact/", "/no-such-page/", reverse("healthz")):
+        client.get(path)
+    assert not [key for key in read if key.startswith(PAGE_KEY_PREFIX)]
+    client.get(reverse("home"))
+    assert [key for key in read if key.startswith(PAGE_KEY_PREFIX)]

@@ -193,6 +193,8 @@ def test_a_tagline_staff_add_shows_on_the_page_and_one_they_delete_goes(
     [
         ("ar", "ltr", "right to left"),
         ("fa-IR", "ltr", "right to left"),
+        ("ckb", "ltr", "right to left"),
+        ("pa-Arab", "ltr", "right to left"),
         ("Spanish", "ltr", "language tag"),
         ("es_US", "ltr", "language tag"),
     ],
