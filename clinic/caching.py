@@ -5,9 +5,10 @@ staff change any content.
 passes an already compressed response through untouched). A view marked ``cached_public_page``
 is rendered once through the whole stack; its final response, with every header the middleware
 below added (CSP, permissions, security, ETag), is stored together with its brotli and gzip
-forms, compressed once. Later requests get the stored response before any other middleware runs: no
-session, CSRF, CSP or compression work per request. Pages hold no secret (no form, nothing from
-a session), which is also why no random padding against compression attacks is needed.
+forms, compressed once. Later requests get the stored response before any other middleware
+runs: no session, CSRF, CSP or compression work per request. Pages hold no secret (no form,
+nothing from a session), which is also why no random padding against compression attacks is
+needed.
 
 Only anonymous GET and HEAD requests use it: a request carrying a session cookie (staff) always
 goes through the whole stack, as does anything the settings would redirect (plain http with
@@ -70,8 +71,9 @@ COMPRESS_MIN_BYTES = 200
 # Brotli's quality 11 takes about 80 ms for a page, quality 5 about 4 ms (still smaller than
 # gzip): pages are compressed on a live request, once a content version.
 BROTLI_QUALITY = 5
-# Pages kept in each process's memory (about 15 KB each). The public site has a few dozen
-# pages; a table this size holds them all, and is emptied when full rather than tracking use.
+# Pages kept in each process's memory (about 50 KB each with their compressed forms). The public
+# site has a few dozen pages; a table this size holds them all, and is emptied when full rather
+# than tracking use.
 PROCESS_PAGES_MAX = 500
 
 _process_pages = {}

@@ -355,8 +355,8 @@ class ClosedDay(models.Model):
 
 # Languages and scripts written right to left: a tagline in one of them must be marked so.
 RIGHT_TO_LEFT_LANGUAGES = {
-    *("ar", "ckb", "dv", "fa", "he", "nqo", "prs", "ps", "sd", "syr", "ug", "ur", "yi"),
-}
+    "ar", "ckb", "dv", "fa", "he", "nqo", "prs", "ps", "sd", "syr", "ug", "ur", "yi",
+}  # fmt: skip
 RIGHT_TO_LEFT_SCRIPTS = {"adlm", "arab", "hebr", "nkoo", "rohg", "syrc", "thaa"}
 
 

@@ -16,6 +16,7 @@ from django.db.migrations.executor import MigrationExecutor
 from playwright.sync_api import sync_playwright
 
 from clinic.models import ClinicDetails
+from tests.factories import approve_notices
 
 from . import tools
 
@@ -37,7 +38,6 @@ DESKTOP = {"width": 1280, "height": 800}
 # A map address on another origin: the location page shows its "Show the map" button, and the
 # CSP test checks that this origin, and only it, may be framed.
 MAP_EMBED_URL = "https://maps.example.com/embed?q=clinic"
-PRIVACY_PRACTICES_URL = "https://clinic.example.org/notice-of-privacy-practices.pdf"
 
 _skip_reasons = []
 
@@ -185,11 +185,5 @@ def site(live_server, migrated_data, settings):
     details = ClinicDetails.load()
     details.map_embed_url = MAP_EMBED_URL
     # Every notice shows, so the audits cover each notice's page and link.
-    details.privacy_practices_url = PRIVACY_PRACTICES_URL
-    details.nondiscrimination_text = details.nondiscrimination_text.replace(
-        "[[Fill in: name, phone and email]]", "Jo Lee, (555) 010-0150, rights@example.org"
-    )
-    details.nondiscrimination_confirmed = True
-    details.full_clean()
-    details.save()
+    approve_notices(details)
     return live_server.url

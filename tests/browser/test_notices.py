@@ -8,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from clinic.models import LanguageTagline
+from tests.factories import PRIVACY_PRACTICES_URL
 
-from .conftest import PRIVACY_PRACTICES_URL
 from .journeys import sign_in
 from .pages import sitemap_paths
 from .test_admin_screening import PASSWORD, assert_accessible

@@ -277,3 +277,16 @@ def test_pages_that_are_never_cached_read_nothing_from_the_page_cache(client, mo
     assert not [key for key in read if key.startswith(PAGE_KEY_PREFIX)]
     client.get(reverse("home"))
     assert [key for key in read if key.startswith(PAGE_KEY_PREFIX)]
+
+
+@pytest.mark.django_db
+@override_settings(ROOT_URLCONF="tests.clinic.private_page_urls")
+@pytest.mark.parametrize(
+    ("path", "stored"),
+    [("/varies-on-cookie/", False), ("/private/", False), ("/no-store/", False), ("/plain/", True)],
+)
+def test_a_marked_page_that_varies_on_cookies_or_is_private_is_never_stored(path, stored):
+    client = Client()
+    client.get(path)
+    second = client.get(path).content.decode()
+    assert ("Rendered 1 times." in second) is stored

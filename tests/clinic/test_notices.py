@@ -13,9 +13,10 @@ from django.urls import reverse
 from clinic.models import ClinicDetails, LanguageTagline
 from contact.models import Topic
 from tests.education.factories import EducationPageFactory
+from tests.factories import PRIVACY_PRACTICES_URL, approve_notices
 
 pytestmark = pytest.mark.django_db
-NPP = "https://clinic.example.org/notice-of-privacy-practices.pdf"
+NPP = PRIVACY_PRACTICES_URL
 
 
 def sitemap_paths(client):
@@ -29,15 +30,7 @@ def footer(html):
 
 @pytest.fixture
 def approved_notices():
-    details = ClinicDetails.load()
-    details.privacy_practices_url = NPP
-    details.nondiscrimination_text = details.nondiscrimination_text.replace(
-        "[[Fill in: name, phone and email]]", "Jo Lee, (555) 010-0150, rights@example.org"
-    )
-    details.nondiscrimination_confirmed = True
-    details.full_clean()
-    details.save()
-    return details
+    return approve_notices(ClinicDetails.load())
 
 
 def test_every_public_page_links_to_each_notice_in_its_footer(client, approved_notices):
