@@ -1,12 +1,11 @@
 """Site-wide security helpers that the settings point at."""
 
+import functools
 import logging
 
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
-# Whether this process has warned that requests arrive without the proxies' header.
-_warned_of_missing_forwarding = False
 
 
 def client_ip_address(request):
@@ -29,15 +28,12 @@ def client_ip_address(request):
     return request.META.get("REMOTE_ADDR")
 
 
+@functools.cache  # once a process for each count: a handful of warnings at most
 def warn_of_missing_forwarding(proxies, found):
-    """Once a process: DJANGO_TRUSTED_PROXY_COUNT says requests come through proxies, but one
+    """DJANGO_TRUSTED_PROXY_COUNT says requests come through proxies, but one
     came with fewer X-Forwarded-For entries. Either the count is wrong, or the site can be
     reached around the proxies, where anyone can write their own X-Forwarded-For and so
     choose the address that login lockouts and the contact form's limits count."""
-    global _warned_of_missing_forwarding
-    if _warned_of_missing_forwarding:
-        return
-    _warned_of_missing_forwarding = True
     logger.warning(
         "DJANGO_TRUSTED_PROXY_COUNT is %d, but a request arrived with %d X-Forwarded-For "
         "entries: check the count, and that the site cannot be reached around the proxies. "

@@ -29,10 +29,9 @@ else in the message still does: an exception can only ever excuse the words it c
 
 import logging
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -722,12 +721,6 @@ class ScreeningResult:
         return ", ".join(self.matched_words or [*self.urgent_matches, *self.medical_matches])[:300]
 
 
-# One compiled book per process, rebuilt whenever the list in the database differs: an edit in
-# the admin applies to the next message, on every server, with no restart.
-_book_lock = threading.Lock()
-_book_cache = {"key": None, "book": None}
-
-
 def active_phrases():
     phrases = {kind: [] for kind in ScreeningPhrase.Kind.values}
     for phrase, kind in ScreeningPhrase.objects.filter(is_active=True).values_list(
@@ -751,12 +744,17 @@ def shipped_model():
 
 def phrase_book(phrases):
     """The compiled list, with the shipped word model (screening_data/model.json) beside it."""
-    key = tuple((kind, tuple(texts)) for kind, texts in sorted(phrases.items()))
-    with _book_lock:
-        if _book_cache["key"] != key:
-            _book_cache["book"] = PhraseBook(phrases, model=shipped_model())
-            _book_cache["key"] = key
-        return _book_cache["book"]
+    return compiled_phrase_book(
+        tuple((kind, tuple(texts)) for kind, texts in sorted(phrases.items()))
+    )
+
+
+# One compiled book per process, rebuilt whenever the list in the database differs: an edit in
+# the admin applies to the next message, on every server, with no restart.
+@lru_cache(maxsize=1)
+def compiled_phrase_book(phrases):
+    """`phrases` as ((kind, (phrase, ...)), ...), sorted by kind."""
+    return PhraseBook({kind: list(texts) for kind, texts in phrases}, model=shipped_model())
 
 
 def screen_message(text, phrases=None):

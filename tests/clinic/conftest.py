@@ -24,3 +24,14 @@ NO_INLINE_ROWS = {
         ("MAX_NUM_FORMS", 1000),
     ]
 }
+
+
+@pytest.fixture
+def cache_reads(settings):
+    """Every read of the cache during the test, one list of keys per round trip."""
+    from django.core.cache import caches
+
+    from .recording_cache import RECORDING_CACHES
+
+    settings.CACHES = RECORDING_CACHES
+    return caches["default"].reads

@@ -9,6 +9,7 @@ import time
 
 import brotli
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -152,8 +153,8 @@ def test_a_lost_version_change_leaves_old_pages_in_service_for_a_minute_at_most(
     EducationPage.objects.filter(pk=page.pk).update(title="Rendered after the change")
     assert "before the change" in client.get(page.get_absolute_url()).content.decode()
     later = time.time() + CONTENT_VERSION_SECONDS + 1
-    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
-    assert "after the change" in client.get(page.get_absolute_url()).content.decode()
+    with time_machine.travel(later, tick=False):
+        assert "after the change" in client.get(page.get_absolute_url()).content.decode()
 
 
 @pytest.mark.django_db
@@ -268,15 +269,15 @@ def test_a_browser_refusing_brotli_with_q_0_gets_gzip(client):
 
 
 @pytest.mark.django_db
-def test_pages_that_are_never_cached_read_nothing_from_the_page_cache(client, monkeypatch):
-    read = []
-    real_get_many = cache.get_many
-    monkeypatch.setattr(cache, "get_many", lambda keys: read.extend(keys) or real_get_many(keys))
+def test_pages_that_are_never_cached_read_nothing_from_the_page_cache(client, cache_reads):
+    def page_keys_read():
+        return [key for keys in cache_reads for key in keys if key.startswith(PAGE_KEY_PREFIX)]
+
     for path in ("/search/?q=driving", "/contact/", "/no-such-page/", reverse("healthz")):
         client.get(path)
-    assert not [key for key in read if key.startswith(PAGE_KEY_PREFIX)]
+    assert not page_keys_read()
     client.get(reverse("home"))
-    assert [key for key in read if key.startswith(PAGE_KEY_PREFIX)]
+    assert page_keys_read()
 
 
 @pytest.mark.django_db

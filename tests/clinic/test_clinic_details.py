@@ -1,7 +1,8 @@
 import time
 
 import pytest
-from django.core.cache import cache
+import time_machine
+from django.test import Client
 from django.urls import reverse
 
 from clinic.caching import CONTENT_VERSION_KEY
@@ -75,18 +76,17 @@ def test_phone_link_keeps_only_digits_and_plus():
 
 
 @pytest.mark.django_db
-def test_a_page_reads_the_clinic_details_from_the_cache_once(settings, client, monkeypatch):
+def test_a_page_reads_the_clinic_details_from_the_cache_once(settings, cache_reads):
     """An education page uses the details three times (template, structured data,
     Last-Modified); each read is a round trip to Redis in production."""
     settings.PAGE_CACHE_SECONDS = 0
     page = EducationPageFactory(status=EducationPage.Status.PUBLISHED)
     ClinicDetails.cached()
-    reads = []
-    real_get_many = cache.get_many
+    cache_reads.clear()
+    assert Client().get(page.get_absolute_url()).status_code == 200
     # Read together with the content version they were cached under: one round trip.
-    monkeypatch.setattr(cache, "get_many", lambda keys: reads.append(keys) or real_get_many(keys))
-    assert client.get(page.get_absolute_url()).status_code == 200
-    assert reads.count([CONTENT_VERSION_KEY, CLINIC_DETAILS_CACHE_KEY]) == 1
+    details_reads = [keys for keys in cache_reads if CLINIC_DETAILS_CACHE_KEY in keys]
+    assert details_reads == [[CONTENT_VERSION_KEY, CLINIC_DETAILS_CACHE_KEY]]
 
 
 @pytest.mark.django_db
@@ -97,5 +97,5 @@ def test_details_whose_cache_clearing_was_lost_are_read_again_within_a_minute(cl
     ClinicDetails.objects.filter(pk=ClinicDetails.SINGLETON_PK).update(name="Renamed Clinic")
     assert "Renamed Clinic" not in client.get(reverse("location")).content.decode()
     later = time.time() + 61
-    monkeypatch.setattr("django.core.cache.backends.locmem.time.time", lambda: later)
-    assert "Renamed Clinic" in client.get(reverse("location")).content.decode()
+    with time_machine.travel(later, tick=False):
+        assert "Renamed Clinic" in client.get(reverse("location")).content.decode()

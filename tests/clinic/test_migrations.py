@@ -9,8 +9,8 @@ BEFORE_THE_MOVE = [("clinic", None), ("portal", "0001_initial")]
 def test_clinic_details_move_to_the_clinic_app_with_their_row_and_permissions():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE_THE_MOVE)
-    executor.loader.build_graph()
-    old = executor._create_project_state(with_applied_migrations=True).apps
+    executor.loader.build_graph()  # reads which migrations are applied now
+    old = executor.loader.project_state(list(executor.loader.applied_migrations)).apps
     old.get_model("portal", "ClinicDetails").objects.create(pk=1, name="Kept Clinic")
     ContentType = old.get_model("contenttypes", "ContentType")
     content_type, _ = ContentType.objects.get_or_create(app_label="portal", model="clinicdetails")

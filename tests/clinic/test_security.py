@@ -16,7 +16,7 @@ from django.utils import timezone
 
 import portal.urls
 from clinic.models import ClinicDetails
-from clinic.security import client_ip_address
+from clinic.security import client_ip_address, warn_of_missing_forwarding
 from tests.education.factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor
 from tests.factories import current_code, second_factor_device
 from tests.portal.test_settings import production_env, run_django
@@ -346,10 +346,8 @@ def test_client_address_counts_only_what_trusted_proxies_added(
         assert client_ip_address(request) == expected
 
 
-def test_a_proxy_count_with_requests_missing_the_header_is_warned_of_once(rf, caplog, monkeypatch):
-    import clinic.security
-
-    monkeypatch.setattr(clinic.security, "_warned_of_missing_forwarding", False)
+def test_a_proxy_count_with_requests_missing_the_header_is_warned_of_once(rf, caplog):
+    warn_of_missing_forwarding.cache_clear()  # as in a new process
     with override_settings(TRUSTED_PROXY_COUNT=1), caplog.at_level("WARNING"):
         client_ip_address(rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4"))
         assert caplog.records == []  # through the proxy: nothing to say
@@ -564,7 +562,8 @@ def admin_urls_for(user):
     request = RequestFactory().get("/")
     request.user = user
     urls = [reverse("admin:index"), reverse("admin:password_change")]
-    for model, model_admin in admin.site._registry.items():
+    for model in filter(admin.site.is_registered, apps.get_models()):
+        model_admin = admin.site.get_model_admin(model)
         info = (model._meta.app_label, model._meta.model_name)
         if not model_admin.has_view_or_change_permission(request):
             continue

@@ -293,14 +293,11 @@ def test_the_migration_keeps_staff_added_phrases_matching_word_starts():
     assert ScreeningPhrase.objects.filter(phrase="stroke", kind="urgent").exists()
 
 
-def test_the_example_check_finds_the_examples_a_medical_words_phrase_matches(monkeypatch):
+def test_the_example_check_finds_the_examples_a_medical_words_phrase_matches(without_word_model):
     """Switching off "took all my @medical" is checked against the examples it matched."""
-    from contact import screening, screening_model
     from contact.models import ScreeningExample
     from contact.screening_report import phrase_change_impact
 
-    monkeypatch.setattr(screening_model, "load_model", lambda *args, **kwargs: None)
-    monkeypatch.setitem(screening._book_cache, "key", None)
     phrase = "took all my @medical"
     example = ScreeningExample(message="I took all my budgiemycin", expected="urgent")
     impact = phrase_change_impact(

@@ -85,7 +85,7 @@ def test_the_shipped_model_loads_and_scores_between_0_and_1():
     assert 0 <= medical <= 1
 
 
-def test_a_broken_model_file_leaves_screening_to_the_phrases(monkeypatch):
+def test_a_broken_model_file_leaves_screening_to_the_phrases(monkeypatch, fresh_phrase_book):
     from contact import screening, screening_model
     from contact.checks import screening_model_loads
 
@@ -93,7 +93,6 @@ def test_a_broken_model_file_leaves_screening_to_the_phrases(monkeypatch):
         raise ValueError("model.json was trained with 16 hash bits")
 
     monkeypatch.setattr(screening_model, "load_model", broken)
-    monkeypatch.setitem(screening._book_cache, "key", None)
     book = screening.phrase_book({"urgent": ["kill @self"]})
     assert book.model is None
     assert book.screen("I want to kill myself").is_urgent
