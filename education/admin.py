@@ -214,7 +214,9 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     list_filter = ["status", "topic", ReviewStatusFilter]
     search_fields = ["title", "summary", "body"]
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["related_pages"]
+    # Django's two-list selector, not autocomplete_fields: Select2's search box has no label
+    # (axe: label), while the two lists and their filter boxes are labelled.
+    filter_horizontal = ["related_pages"]
     inlines = [FAQInline, ReferenceInline]
     # Publishing and signing off happen on each page, with a confirmation naming it (the
     # buttons at the top of its form): never from a list, where the wrong row can be ticked.
@@ -568,7 +570,9 @@ class ReviewerProfileAdmin(admin.ModelAdmin):
     edits anyone else's."""
 
     list_display = ["display_name", "credentials", "user"]
-    autocomplete_fields = ["user"]
+    # A plain list of staff accounts, not autocomplete_fields: Select2's single select has no
+    # accessible name while nothing is chosen (axe: aria-input-field-name), and a clinic has a
+    # few dozen accounts at most.
 
     def get_queryset(self, request):
         profiles = super().get_queryset(request)

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "portal.apps.StaticFilesConfig",  # django.contrib.staticfiles, minus unused files
     "django.contrib.sitemaps",
+    "django.forms",  # the form widgets' own templates, for FORM_RENDERER below
     "django.contrib.postgres",  # full-text search when the database is PostgreSQL
     "bootstrap",  # Bootstrap's CSS/JS as static files: no CDN.
     "crispy_forms",
@@ -151,6 +152,10 @@ TEMPLATES = [
         },
     },
 ]
+
+# Widgets render through TEMPLATES, so templates/ can mend one of Django's (the admin's date and
+# time inputs, templates/admin/widgets/split_datetime.html).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 DATABASES = {
     "default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from contact.models import ScreeningExample, ScreeningPhrase
 
 from .journeys import sign_in
-from .test_accessibility import AXE_OPTIONS
+from .test_accessibility import ADMIN_AXE_OPTIONS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,12 +27,6 @@ def reviewer_page(new_context, site):
     page = new_context(viewport={"width": 1280, "height": 800}).new_page()
     sign_in(page, site, "rita.reviewer", PASSWORD)
     return page
-
-
-# axe's preload reads the page's stylesheets through <style> elements, which the admin's
-# Content-Security-Policy blocks (and the test would fail on the violation); the rules that need
-# it (CSS orientation lock) do not apply to these pages.
-ADMIN_AXE_OPTIONS = {**AXE_OPTIONS, "preload": False}
 
 
 def assert_accessible(page):

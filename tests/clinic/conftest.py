@@ -28,7 +28,8 @@ NO_INLINE_ROWS = {
 
 @pytest.fixture
 def cache_reads(settings):
-    """Every read of the cache during the test, one list of keys per round trip."""
+    """Every read of the cache during the test, one list of keys per round trip (reads made
+    in this thread: Django keeps one cache backend per thread)."""
     from django.core.cache import caches
 
     from .recording_cache import RECORDING_CACHES

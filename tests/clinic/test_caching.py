@@ -143,9 +143,7 @@ def test_cached_page_keeps_the_etag_it_was_rendered_with(shared_cache, client):
 
 
 @pytest.mark.django_db
-def test_a_lost_version_change_leaves_old_pages_in_service_for_a_minute_at_most(
-    client, monkeypatch
-):
+def test_a_lost_version_change_leaves_old_pages_in_service_for_a_minute_at_most(client):
     page = EducationPageFactory(title="Rendered before the change")
     client.get(page.get_absolute_url())
     # The page changed, and the write of a new content version never reached the cache (or a

@@ -346,8 +346,17 @@ def test_client_address_counts_only_what_trusted_proxies_added(
         assert client_ip_address(request) == expected
 
 
-def test_a_proxy_count_with_requests_missing_the_header_is_warned_of_once(rf, caplog):
-    warn_of_missing_forwarding.cache_clear()  # as in a new process
+@pytest.fixture
+def new_process_warnings():
+    """The warning as a new process gives it, and no warning given here kept for later tests."""
+    warn_of_missing_forwarding.cache_clear()
+    yield
+    warn_of_missing_forwarding.cache_clear()
+
+
+def test_a_proxy_count_with_requests_missing_the_header_is_warned_of_once(
+    rf, caplog, new_process_warnings
+):
     with override_settings(TRUSTED_PROXY_COUNT=1), caplog.at_level("WARNING"):
         client_ip_address(rf.get("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="1.2.3.4"))
         assert caplog.records == []  # through the proxy: nothing to say

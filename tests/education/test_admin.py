@@ -568,8 +568,10 @@ def test_the_change_page_costs_the_same_queries_with_many_faqs_sources_and_comme
         services.page_submit_for_review(page=page, user=reviewer())
     services.page_revision_record(page=page)
     assert queries_to_open(reviewer_client, change_url(page)) == few
-    # The whole page, from session and second factor to workflow panel (18 when written).
-    assert few <= 18, few
+    # The whole page, from session and second factor to workflow panel (18 when written; 19
+    # since related pages are chosen from a list of every page, one query, not Select2's
+    # search, which fails axe).
+    assert few <= 19, few
 
 
 @pytest.mark.django_db
