@@ -54,11 +54,6 @@ def decrypt(token):
     return fernet().decrypt(token.encode()).decode()
 
 
-def reencrypt(token):
-    """The same text under the first key (MultiFernet.rotate keeps the original timestamp)."""
-    return fernet().rotate(token.encode()).decode()
-
-
 class EncryptedTextField(models.TextField):
     """Text stored encrypted, read back clear. Empty text stays empty (nothing to hide, and
     "no phone number" must stay cheap to tell)."""

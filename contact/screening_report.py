@@ -156,11 +156,6 @@ def examples_as_messages(examples):
     ]
 
 
-def evaluate_phrase_file(messages, path=DEFAULT_PHRASES, model=None):
-    book = PhraseBook(read_phrase_file(path), model=model)
-    return evaluate(messages, book.screen)
-
-
 def outcome_is_right(expected, outcome):
     """Is what screening shows right for an example that expects `expected`?"""
     if expected == "urgent":

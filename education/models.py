@@ -410,10 +410,6 @@ class EducationPage(models.Model):
         return self.status == self.Status.PUBLISHED
 
     @property
-    def is_draft_of_live_page(self):
-        return self.draft_of_id is not None
-
-    @property
     def is_reading_grade_too_high(self):
         return self.reading_grade > READING_GRADE_TARGET
 

@@ -1,15 +1,15 @@
 """Every model's admin pages pass axe (WCAG 2.2 A/AA), as the public pages do: each list, add
-and change page, with every collapsed section opened, and an education page's history, compare
-and preview. The admin's own views are not listed here: the export reason, revisions and
-compare, screening check and sign-in pages have axe checks in their own browser tests."""
+and change page, with every collapsed section opened, and an education page's history, an old
+version and its preview. The admin's own views are not listed here: the export reason,
+revisions and compare, screening check and sign-in pages have axe checks in their own browser
+tests."""
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 
 from education.models import EducationPage
-from tests.clinic.test_security import admin_urls_for
+from tests.admin_pages import admin_urls_with_page_views
 
 from .journeys import sign_in
 from .test_accessibility import ADMIN_AXE_OPTIONS
@@ -20,16 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_axe_finds_no_wcag_violation_on_any_admin_page(page, site, browser_problems):
     boss = get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
     sign_in(page, site, "boss", "a-long-password")
-    edu_page = EducationPage.objects.first()
-    urls = [
-        *admin_urls_for(boss),
-        reverse("admin:education_educationpage_history", args=[edu_page.pk]),
-        reverse(
-            "admin:education_educationpage_simple_history",
-            args=[edu_page.pk, edu_page.history.earliest().history_id],
-        ),
-        reverse("admin:education_educationpage_preview", args=[edu_page.pk]),
-    ]
+    urls = admin_urls_with_page_views(boss, EducationPage.objects.first())
     axe = Axe()
     failures = []
     for url in urls:

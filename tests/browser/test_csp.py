@@ -9,11 +9,10 @@ import threading
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import reverse
 from playwright.sync_api import expect
 
 from education.models import EducationPage
-from tests.clinic.test_security import admin_urls_for
+from tests.admin_pages import admin_urls_with_page_views
 
 from .conftest import MAP_EMBED_URL
 from .journeys import sign_in
@@ -106,16 +105,7 @@ def test_every_admin_page_works_under_the_csp(page, site, browser_problems):
     boss = get_user_model().objects.create_superuser("boss", "boss@example.org", "a-long-password")
     sign_in(page, site, "boss", "a-long-password")
 
-    edu_page = EducationPage.objects.first()
-    urls = [
-        *admin_urls_for(boss),
-        reverse("admin:education_educationpage_history", args=[edu_page.pk]),
-        reverse(
-            "admin:education_educationpage_simple_history",
-            args=[edu_page.pk, edu_page.history.earliest().history_id],
-        ),
-        reverse("admin:education_educationpage_preview", args=[edu_page.pk]),
-    ]
+    urls = admin_urls_with_page_views(boss, EducationPage.objects.first())
     for url in urls:
         response = page.goto(site + url)
         assert response.ok, url

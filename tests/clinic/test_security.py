@@ -9,14 +9,14 @@ import pytest
 from axes.models import AccessAttempt
 from django.apps import apps
 from django.conf import settings
-from django.contrib import admin
-from django.test import Client, RequestFactory, override_settings
+from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, clear_url_caches, get_resolver, resolve, reverse
 from django.utils import timezone
 
 import portal.urls
 from clinic.models import ClinicDetails
 from clinic.security import client_ip_address, warn_of_missing_forwarding
+from tests.admin_pages import admin_urls_for
 from tests.education.factories import EducationPageFactory, FAQFactory, ReferenceFactory, editor
 from tests.factories import current_code, second_factor_device
 from tests.portal.test_settings import production_env, run_django
@@ -564,25 +564,6 @@ PUBLIC_URL_SAMPLES = {
 def test_every_public_url_has_a_sample_page_for_the_form_check():
     missing = public_url_names() - set(PUBLIC_URL_SAMPLES)
     assert not missing, f"add a sample page to PUBLIC_URL_SAMPLES for: {sorted(missing)}"
-
-
-def admin_urls_for(user):
-    """Every admin page the user can open: index, and each model's list, add and change."""
-    request = RequestFactory().get("/")
-    request.user = user
-    urls = [reverse("admin:index"), reverse("admin:password_change")]
-    for model in filter(admin.site.is_registered, apps.get_models()):
-        model_admin = admin.site.get_model_admin(model)
-        info = (model._meta.app_label, model._meta.model_name)
-        if not model_admin.has_view_or_change_permission(request):
-            continue
-        urls.append(reverse("admin:{}_{}_changelist".format(*info)))
-        if model_admin.has_add_permission(request):
-            urls.append(reverse("admin:{}_{}_add".format(*info)))
-        first = model._default_manager.order_by("pk").first()
-        if first is not None:
-            urls.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
-    return urls
 
 
 def row_counts():
