@@ -162,6 +162,10 @@ class BreakerClient(DefaultClient):
         finally:
             self._recovering = False
         # Two threads may both recover: each starts a new content version, which is harmless.
+        # Not covered: another thread's failure between the write above and the line below is
+        # cleared with this outage, and a write it lost is not redone. Production's sync workers
+        # run one thread each, where this cannot happen; threaded workers would need the flag
+        # to carry a count of failures.
         self._state.outage = False
         logger.info("Cache reachable again: stale entries forgotten, using it again.")
 
