@@ -253,6 +253,11 @@ class EducationPageAdmin(SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("topic")
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "related_pages":
+            kwargs["queryset"] = EducationPage.objects.without_working_copies().order_by("title")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
     def get_readonly_fields(self, request, obj=None):
         readonly = [
             # The status moves only through the workflow buttons, and the author is who

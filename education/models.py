@@ -87,6 +87,11 @@ class EducationPageQuerySet(models.QuerySet):
     def for_display(self):
         return self.select_related("topic")
 
+    def without_working_copies(self):
+        """Pages in their own right: not the copies that hold draft changes of a live page
+        (a copy has the live page's title, and is deleted when its changes are published)."""
+        return self.filter(draft_of__isnull=True)
+
     def related_to(self, page, limit=RELATED_PAGES):
         """Pages chosen by staff, and the rest of the same topic: the first `limit` (one query).
 

@@ -16,7 +16,6 @@ from tests.education.factories import EducationPageFactory
 from tests.factories import PRIVACY_PRACTICES_URL, approve_notices
 
 pytestmark = pytest.mark.django_db
-NPP = PRIVACY_PRACTICES_URL
 
 
 def sitemap_paths(client):
@@ -44,7 +43,7 @@ def test_every_public_page_links_to_each_notice_in_its_footer(client, approved_n
         for name in ("privacy", "accessibility", "language_help", "nondiscrimination"):
             href = reverse(name)
             assert f'href="{href}"' in links, (path, href)
-        assert f'href="{NPP}"' in links, path
+        assert f'href="{PRIVACY_PRACTICES_URL}"' in links, path
 
 
 def test_the_nondiscrimination_notice_shows_only_once_approved(client):

@@ -204,3 +204,14 @@ def test_new_default_text_leaves_a_page_with_draft_changes_alone(tmp_path, monke
     call_command("load_default_content", verbosity=0)
     live.refresh_from_db()
     assert "call our clinic" not in live.body
+
+
+def test_related_pages_are_chosen_among_pages_not_their_working_copies(client, live_page):
+    """A copy holding draft changes has the live page's title and is deleted when its changes
+    are published: offered as a related page, it would be a second "After your infusion"."""
+    other = EducationPageFactory(title="Between infusions", status=EducationPage.Status.DRAFT)
+    copy = services.page_draft_start(page=live_page, user=editor())
+    client.force_login(editor())
+    form = client.get(change_url(other)).context["adminform"].form
+    choices = form.fields["related_pages"].queryset
+    assert live_page in choices and copy not in choices
